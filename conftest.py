@@ -1,0 +1,73 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""pytest integration of Tryton's tests.
+
+pytest runs the ModuleTestCase classes as it runs any unittest.TestCase. The
+scenario doctests (``scenario_*.rst``) are loaded by Tryton through the
+unittest ``load_tests`` protocol, which pytest ignores; they are collected
+here instead, with the same option flags, checker, set-up and tear-down as
+``trytond.tests.test_tryton.load_doc_tests`` uses.
+"""
+import doctest
+import os
+import unittest
+
+import pytest
+
+# Several pytest-xdist workers must not share a PostgreSQL test database
+if (worker := os.environ.get('PYTEST_XDIST_WORKER')) and os.environ.get(
+        'TRYTOND_DATABASE_URI', '').startswith('postgresql'):
+    os.environ['DB_NAME'] = '%s_%s' % (
+        os.environ.get('DB_NAME', 'test_beauty'), worker)
+    if cache := os.environ.get('DB_CACHE'):
+        if not cache.startswith('postgresql'):
+            os.environ['DB_CACHE'] = os.path.join(cache, worker)
+
+
+def pytest_collect_file(file_path, parent):
+    if (file_path.suffix == '.rst'
+            and file_path.name.startswith('scenario_')
+            and file_path.parent.name == 'tests'):
+        return ScenarioFile.from_parent(parent, path=file_path)
+
+
+class ScenarioFile(pytest.File):
+
+    def collect(self):
+        yield ScenarioItem.from_parent(self, name=self.path.name)
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Item):
+
+    def runtest(self):
+        from trytond import backend
+        from trytond.tests.test_tryton import (
+            STRIP_DECIMAL, doctest_checker, doctest_setup, doctest_teardown)
+        optionflags = (
+            doctest.REPORT_ONLY_FIRST_FAILURE
+            | doctest.ELLIPSIS
+            | doctest.IGNORE_EXCEPTION_DETAIL)
+        if backend.name == 'sqlite':
+            optionflags |= STRIP_DECIMAL
+        suite = doctest.DocFileSuite(
+            str(self.path), module_relative=False,
+            setUp=doctest_setup, tearDown=doctest_teardown,
+            encoding='utf-8', checker=doctest_checker,
+            optionflags=optionflags)
+        result = unittest.TestResult()
+        suite.run(result)
+        problems = result.failures + result.errors
+        if problems:
+            raise ScenarioFailure('\n'.join(text for _, text in problems))
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, ScenarioFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, "scenario: %s" % self.name

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Run every test of every module: first on SQLite, then on PostgreSQL when
+# one is reachable (postgresql://postgres@127.0.0.1:5432/ by default, or
+# $BEAUTY_TEST_PG). Installs what it needs (venv, Python packages, the
+# tryton-sao web client, Debian's chromium for the browser tests).
+#   ./test.sh                  everything, both databases
+#   ./test.sh -k scenario      extra arguments go to pytest
+#   BEAUTY_TEST_DB=sqlite ./test.sh    one database only
+source "$(dirname "$0")/tools/env.sh"
+cd "$ROOT"
+setup_python test
+setup_sao
+# Debian's chromium for the browser tests, and a Chinese font so that the
+# screenshots show characters, not boxes
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing ${missing[*]} from Debian for the browser tests"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
+            >/dev/null
+    else
+        log "${missing[*]} missing: browser tests may be skipped"
+    fi
+fi
+export PYTHONDONTWRITEBYTECODE=1
+export TRYTOND_CONFIG="$ROOT/tests/trytond-test.conf"
+PG_URI="${BEAUTY_TEST_PG:-postgresql://postgres@127.0.0.1:5432/}"
+# The cached template databases depend on the code of the modules
+code_hash="$(cd "$ROOT" && find beauty_* -type f \
+    \( -name '*.py' -o -name '*.xml' -o -name '*.cfg' -o -name '*.po' \) \
+    -print0 | sort -z | xargs -0 cat | sha1sum | cut -c1-12)"
+status=0
+
+run_sqlite() {
+    log "tests on SQLite"
+    mkdir -p "$ROOT/var/cache"
+    find "$ROOT/var/cache" -maxdepth 1 -name 'sqlite-*' ! -name "sqlite-$code_hash" \
+        -exec rm -rf {} + 2>/dev/null || true
+    TRYTOND_DATABASE_URI="sqlite://" DB_NAME=":memory:" \
+        DB_CACHE="$ROOT/var/cache/sqlite-$code_hash" \
+        "$PY" -m pytest "$@" || status=1
+}
+
+pg_reachable() {
+    "$PY" - "$PG_URI" <<'PY' 2>/dev/null
+import sys, psycopg
+psycopg.connect(sys.argv[1].rstrip('/') + '/postgres', connect_timeout=3).close()
+PY
+}
+
+run_postgresql() {
+    log "tests on PostgreSQL ($PG_URI)"
+    # drop the template databases of an earlier run: their code may differ
+    "$PY" - "$PG_URI" <<'PY'
+import sys, psycopg
+with psycopg.connect(sys.argv[1].rstrip('/') + '/postgres',
+        autocommit=True) as conn:
+    names = [r[0] for r in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'test-%%' "
+            "OR datname LIKE 'test_beauty%%'")]
+    for name in names:
+        conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+PY
+    TRYTOND_DATABASE_URI="$PG_URI" DB_NAME="test_beauty" \
+        DB_CACHE="${PG_URI%/}" \
+        "$PY" -m pytest "$@" || status=1
+}
+
+case "${BEAUTY_TEST_DB:-all}" in
+    sqlite) run_sqlite "$@" ;;
+    postgresql) run_postgresql "$@" ;;
+    *)
+        run_sqlite "$@"
+        if pg_reachable; then
+            run_postgresql "$@"
+        else
+            log "PostgreSQL not reachable at $PG_URI: skipped"
+        fi
+        ;;
+esac
+exit $status

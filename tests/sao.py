@@ -1,0 +1,100 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""Driving the sao web client with Playwright, the way staff click.
+
+Menus are found by the translated names the server gives for their XML ids,
+so a test reads what the user reads (in Chinese) without hard-coding it.
+"""
+import re
+
+CJK = re.compile(r'[\u4e00-\u9fff]')
+
+
+def login(page, url, login, password):
+    page.goto(url)
+    page.locator('#login').fill(login)
+    page.locator('.modal-dialog button[type=submit]').click()
+    secret = page.locator('input[type=password]:visible')
+    secret.wait_for()
+    secret.fill(password)
+    secret.press('Enter')
+    page.locator('#menu .column-char').first.wait_for()
+    wait_idle(page)
+
+
+def wait_idle(page):
+    "Wait until sao has had no request in flight for half a second"
+    page.wait_for_timeout(100)
+    page.wait_for_load_state('networkidle')
+
+
+def menu_names(salon, session, *path):
+    """The names (in Chinese) of the menu path given in English, as the
+    source strings of the menus are"""
+    names, parent = [], None
+    for name in path:
+        ids = salon.rpc('model.ir.ui.menu.search', [
+                [('name', '=', name), ('parent', '=', parent)],
+                0, None, None, {'language': 'en'}], session=session)
+        assert len(ids) == 1, (name, ids)
+        parent = ids[0]
+        menu, = salon.rpc('model.ir.ui.menu.read', [
+                ids, ['name'], {'language': 'zh_CN'}], session=session)
+        names.append(menu['name'])
+    return names
+
+
+def menu_row(page, name):
+    return page.locator('#menu tr', has=page.locator(
+            '.column-char[title="%s"]' % name)).first
+
+
+def open_menu(page, *names):
+    "Expand the menu path and open its last entry"
+    for name in names[:-1]:
+        row = menu_row(page, name)
+        row.wait_for()
+        expander = row.locator('.expander img')
+        # expand only when the next entry is not shown yet
+        if not menu_row(page, names[names.index(name) + 1]).is_visible():
+            expander.click()
+    row = menu_row(page, names[-1])
+    row.wait_for()
+    tabs = page.locator('#tablist > li').count()
+    row.locator('.column-char').click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#tablist > li').length > n",
+        arg=tabs)
+    wait_idle(page)
+    return current_tab(page)
+
+
+def current_tab(page):
+    return page.locator('#tabcontent .tab-pane.active')
+
+
+def search(page, text):
+    "Type into the search box of the current list and run it"
+    tab = current_tab(page)
+    box = tab.locator('.filter-box input.form-control').first
+    box.fill(text)
+    box.press('Enter')
+    wait_idle(page)
+
+
+def list_rows(page):
+    return current_tab(page).locator('.treeview tbody tr:visible')
+
+
+def open_row(page, text):
+    "Open the form of the list row showing text"
+    row = list_rows(page).filter(has_text=text).first
+    row.dblclick()
+    wait_idle(page)
+    current_tab(page).locator('.form').first.wait_for()
+
+
+def field_value(page, name):
+    "The value of a form field by its field name"
+    widget = current_tab(page).locator('.form [name="%s"]' % name).first
+    return widget.input_value()
