@@ -7,6 +7,8 @@ tools/demo.py, as the demo does), then runs ``trytond`` as a separate
 process serving the JSON-RPC and the sao web client on a free port.
 The database backend is the one of the test run (TRYTOND_DATABASE_URI).
 """
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -36,6 +38,42 @@ def database_uri():
 
 def is_postgresql():
     return database_uri().startswith('postgresql')
+
+
+def template_key(*args):
+    "A key of the code of the modules and the demo, and of args"
+    digest = hashlib.sha1(repr(args).encode())
+    paths = [os.path.join(ROOT, 'tools', 'demo.py')]
+    for directory in sorted(os.listdir(ROOT)):
+        if not directory.startswith('beauty_'):
+            continue
+        for dirpath, dirnames, filenames in os.walk(
+                os.path.join(ROOT, directory)):
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in {'tests', '__pycache__'})
+            paths.extend(os.path.join(dirpath, f) for f in sorted(filenames)
+                if f.endswith(('.py', '.xml', '.cfg', '.po', '.html')))
+    for path in paths:
+        digest.update(path.encode())
+        with open(path, 'rb') as fp:
+            digest.update(fp.read())
+    return digest.hexdigest()[:16]
+
+
+def drop_stale_templates(cache, key):
+    "Remove the SQLite templates and attachments of other code"
+    keep = 'test_beauty_tpl_%s' % key
+    for directory in [cache, os.path.join(cache, 'attachments')]:
+        if not os.path.isdir(directory):
+            continue
+        for name in os.listdir(directory):
+            if (name.startswith('test_beauty_tpl_')
+                    and not name.startswith(keep)):
+                path = os.path.join(directory, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.remove(path)
 
 
 class SalonServer:
@@ -73,22 +111,92 @@ class SalonServer:
     def create(self):
         if is_postgresql():
             self.drop_postgresql()
+        if self.env['TRYTOND_DATABASE_URI'] != database_uri():
+            # a server of its own (another cluster): built from scratch
+            self._build(self.name, self.env)
+            return self
+        # Activating the suite and loading the demo takes a minute or
+        # more; every server of a run with the same code, scale and
+        # modules starts from a copy of one template database
+        key = template_key(self.scale, self.modules, self.admin_password)
+        cache = os.path.join(ROOT, 'var', 'cache', 'salon-templates')
+        os.makedirs(cache, exist_ok=True)
+        template = 'test_beauty_tpl_%s' % key
+        env = dict(self.env,
+            TRYTOND_DATABASE__PATH=cache,
+            TRYTOND_ATTACHMENT__PATH=os.path.join(cache, 'attachments'))
+        with open(os.path.join(cache, key + '.lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self._template_exists(cache, template):
+                drop_stale_templates(cache, key)
+                # built under another name, renamed when complete: a
+                # template is never half built
+                build = template + '_build'
+                for directory in [cache, os.path.join(ROOT, 'var')]:
+                    marker = os.path.join(directory, build + '.demo-loaded')
+                    if os.path.exists(marker):
+                        os.remove(marker)
+                files = os.path.join(cache, 'attachments', build)
+                shutil.rmtree(files, ignore_errors=True)
+                if is_postgresql():
+                    self.drop_postgresql(build)
+                    self._build(build, env)
+                    self._postgresql('ALTER DATABASE "%s" RENAME TO "%s"' % (
+                            build, template))
+                else:
+                    path = os.path.join(cache, build + '.sqlite')
+                    if os.path.exists(path):
+                        os.remove(path)
+                    self._build(build, env)
+                    os.rename(path, os.path.join(cache, template + '.sqlite'))
+                if os.path.isdir(files):
+                    os.rename(files,
+                        os.path.join(cache, 'attachments', template))
+            if is_postgresql():
+                self._postgresql('CREATE DATABASE "%s" TEMPLATE "%s"' % (
+                        self.name, template))
+            else:
+                shutil.copyfile(
+                    os.path.join(cache, template + '.sqlite'),
+                    os.path.join(self.tmp, self.name + '.sqlite'))
+            files = os.path.join(cache, 'attachments', template)
+            if os.path.isdir(files):
+                shutil.copytree(files,
+                    os.path.join(self.tmp, 'attachments', self.name))
+        return self
+
+    def _template_exists(self, cache, template):
+        if is_postgresql():
+            # test.sh drops the templates of the previous run
+            return bool(self._postgresql(
+                    'SELECT 1 FROM pg_database WHERE datname = %s',
+                    (template,)))
+        return os.path.exists(os.path.join(cache, template + '.sqlite'))
+
+    def _postgresql(self, query, params=None):
+        import psycopg
+        uri = database_uri().rstrip('/') + '/postgres'
+        with psycopg.connect(uri, autocommit=True) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else None
+
+    def _build(self, name, env):
         cmd = [sys.executable, os.path.join(ROOT, 'tools', 'demo.py'),
-            '--database', self.name, '--scale', str(self.scale),
+            '--database', name, '--scale', str(self.scale),
             '--password', self.admin_password,
             '--login-file', os.path.join(self.tmp, 'login')]
         if self.modules:
             cmd += ['--modules', *self.modules]
-        subprocess.run(cmd, env=self.env, check=True, cwd=ROOT,
+        subprocess.run(cmd, env=env, check=True, cwd=ROOT,
             stdout=subprocess.DEVNULL)
-        return self
 
-    def drop_postgresql(self):
+    def drop_postgresql(self, name=None):
         import psycopg
         uri = database_uri().rstrip('/') + '/postgres'
         with psycopg.connect(uri, autocommit=True) as conn:
             conn.execute(
-                'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
+                'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % (
+                    name or self.name))
 
     def start(self):
         self.port = free_port()
