@@ -27,7 +27,7 @@ from .appointment import category_ancestors
 from .schedule import ZERO, Busy, RoomPlanner, covered
 
 SEED = 20260404
-BATCH = 100
+BATCH = 20  # SQLite checks the exclusions of a batch in one nested query
 DAYS_BACK = 14
 DAYS_AHEAD = 16
 ROOM_TYPES = [

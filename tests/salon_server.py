@@ -148,6 +148,12 @@ class SalonServer:
                     if os.path.exists(path):
                         os.remove(path)
                     self._build(build, env)
+                    # everything into the main file: the copies take only it
+                    import sqlite3
+                    connection = sqlite3.connect(path)
+                    connection.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+                    connection.execute('PRAGMA journal_mode=DELETE')
+                    connection.close()
                     os.rename(path, os.path.join(cache, template + '.sqlite'))
                 if os.path.isdir(files):
                     os.rename(files,
