@@ -1,0 +1,337 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""Analyses in SQL: product sales, margin and trend, expected against actual
+usage of the consumables, repurchase reminders."""
+import datetime as dt
+
+from sql import Literal, Null
+from sql.aggregate import Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import DateTrunc
+
+from beauty_pos.closing import line_amount
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .stock import consumption_location
+
+DONE = ['done', 'posted']
+
+
+def If_set(name, operator, other):
+    return If(Eval(other), (name, operator, Eval(other)), ())
+
+
+class SalesContext(ModelView):
+    "Sales analysis filters"
+    __name__ = 'beauty.stock.report.sales.context'
+    company = fields.Many2One('company.company', "Store", required=True)
+    from_date = fields.Date(
+        "From", domain=[
+            If_set('from_date', '<=', 'to_date'),
+            ])
+    to_date = fields.Date("To")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_from_date():
+        today = Pool().get('ir.date').today()
+        return today.replace(day=1)
+
+
+def _sold_lines(with_month=False):
+    "Processed sale lines of products and services with their cost"
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Line = pool.get('sale.point.sale.line')
+    CostPrice = pool.get('product.cost_price')
+    context = Transaction().context
+    sale = Sale.__table__()
+    line = Line.__table__()
+    cost = CostPrice.__table__()
+    where = sale.state.in_(DONE) & line.kind.in_(['goods', 'service'])
+    where &= sale.company == context.get('company', -1)
+    if context.get('from_date'):
+        where &= sale.date >= context['from_date']
+    if context.get('to_date'):
+        where &= sale.date <= context['to_date']
+    query = (line
+        .join(sale, condition=line.sale == sale.id)
+        .join(cost, 'LEFT', condition=(cost.product == line.product)
+            & (cost.company == sale.company)))
+    return query, where, sale, line, cost
+
+
+class _SalesMixin:
+    __slots__ = ()
+    company = fields.Many2One('company.company', "Store", readonly=True)
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"), 'get_currency')
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    quantity = fields.Float("Quantity Sold", readonly=True)
+    revenue = Monetary(
+        "Revenue", currency='currency', digits='currency', readonly=True,
+        help="What the customers paid for the lines (money, card, package "
+        "sessions, coupons and points).")
+    cost = Monetary(
+        "Cost", currency='currency', digits='currency', readonly=True,
+        help="The product's cost price times the quantity sold.")
+    margin = Monetary(
+        "Margin", currency='currency', digits='currency', readonly=True)
+    margin_rate = fields.Function(
+        fields.Numeric("Margin Rate", digits=(16, 4)), 'get_margin_rate')
+
+    def get_currency(self, name):
+        return self.company.currency
+
+    def get_margin_rate(self, name):
+        if self.revenue:
+            return (self.margin / self.revenue).quantize(
+                type(self.margin)('0.0001'))
+
+    @classmethod
+    def _sales_columns(cls, line, cost):
+        digits = cls.revenue.digits
+        revenue = Sum(line_amount(line))
+        line_cost = Sum(cls.cost.sql_cast(
+                Coalesce(cost.cost_price, 0) * line.quantity))
+        return [
+            Sum(line.quantity).as_('quantity'),
+            revenue.as_('revenue'),
+            line_cost.as_('cost'),
+            (revenue - line_cost).as_('margin'),
+            ]
+
+
+class ProductSales(_SalesMixin, ModelSQL, ModelView):
+    "Product sales and margin (ranking)"
+    __name__ = 'beauty.stock.report.product_sales'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('revenue', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        query, where, sale, line, cost = _sold_lines()
+        return query.select(
+            line.product.as_('id'),
+            sale.company.as_('company'),
+            line.product.as_('product'),
+            *cls._sales_columns(line, cost),
+            where=where,
+            group_by=[line.product, sale.company])
+
+
+class ProductSalesMonthly(_SalesMixin, ModelSQL, ModelView):
+    "Product sales and margin per month (trend)"
+    __name__ = 'beauty.stock.report.product_sales.monthly'
+    month = fields.Date("Month", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'ASC'), ('revenue', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        query, where, sale, line, cost = _sold_lines()
+        month = cls.month.sql_cast(DateTrunc('month', sale.date))
+        return query.select(
+            Min(line.id).as_('id'),
+            sale.company.as_('company'),
+            line.product.as_('product'),
+            month.as_('month'),
+            *cls._sales_columns(line, cost),
+            where=where,
+            group_by=[line.product, sale.company, month])
+
+
+class UsageContext(ModelView):
+    "Usage report filters"
+    __name__ = 'beauty.stock.report.usage.context'
+    company = fields.Many2One('company.company', "Store", required=True)
+    from_date = fields.Date("From")
+    to_date = fields.Date("To")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+
+class Usage(ModelSQL, ModelView):
+    "Expected against actual usage of the consumables"
+    __name__ = 'beauty.stock.report.usage'
+    company = fields.Many2One('company.company', "Store", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
+    expected = fields.Float(
+        "Expected Usage", readonly=True,
+        help="What the services checked out should have used "
+        "(their consumables), in the product's unit.")
+    stocktake_difference = fields.Float(
+        "Stocktaking Difference", readonly=True,
+        help="Missing at stocktaking (positive) or found in excess "
+        "(negative).")
+    actual = fields.Float(
+        "Actual Usage", readonly=True,
+        help="Expected usage plus the stocktaking difference.")
+    written_off = fields.Float(
+        "Written Off", readonly=True,
+        help="Write-offs (报损) of the period, not counted as usage.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('product', 'ASC'), ('id', 'ASC')]
+
+    def get_unit(self, name):
+        return self.product.default_uom
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        context = Transaction().context
+        move = Move.__table__()
+        from_ = Location.__table__()
+        to = Location.__table__()
+        consumption = consumption_location().id
+        zero = Literal(0.0)
+        qty = Coalesce(move.internal_quantity, zero)
+        inventory = move.origin.like('stock.inventory.line,%')
+        write_off = move.origin.like('beauty.stock.write_off,%')
+        expected = Case(
+            ((move.to_location == consumption), qty),
+            ((move.from_location == consumption), -qty),
+            else_=zero)
+        difference = Case(
+            (inventory & (to.type == 'lost_found'), qty),
+            (inventory & (from_.type == 'lost_found'), -qty),
+            else_=zero)
+        written = Case(
+            (write_off & (to.type == 'lost_found'), qty),
+            else_=zero)
+        where = (move.state == 'done')
+        where &= move.company == context.get('company', -1)
+        where &= ((move.to_location == consumption)
+            | (move.from_location == consumption)
+            | inventory | write_off)
+        if context.get('from_date'):
+            where &= move.effective_date >= context['from_date']
+        if context.get('to_date'):
+            where &= move.effective_date <= context['to_date']
+        return (move
+            .join(from_, condition=move.from_location == from_.id)
+            .join(to, condition=move.to_location == to.id)
+            .select(
+                move.product.as_('id'),
+                move.company.as_('company'),
+                move.product.as_('product'),
+                Sum(expected).as_('expected'),
+                Sum(difference).as_('stocktake_difference'),
+                (Sum(expected) + Sum(difference)).as_('actual'),
+                Sum(written).as_('written_off'),
+                where=where,
+                group_by=[move.product, move.company]))
+
+
+class Repurchase(ModelSQL, ModelView):
+    "Repurchase reminder: retail products running out at a customer"
+    __name__ = 'beauty.stock.repurchase'
+    company = fields.Many2One('company.company', "Store", readonly=True)
+    customer = fields.Many2One('party.party', "Customer", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    last_purchase = fields.Date("Last Purchase", readonly=True)
+    quantity = fields.Float(
+        "Quantity Bought", readonly=True,
+        help="Bought on the day of the last purchase.")
+    usage_days = fields.Integer("Usage Days", readonly=True)
+    due_date = fields.Function(
+        fields.Date("Due Date",
+            help="When the product should run out: last purchase plus "
+            "usage days times the quantity."),
+        'get_due_date', searcher='search_due_date')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('last_purchase', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Line = pool.get('sale.point.sale.line')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        sale = Sale.__table__()
+        line = Line.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        last = (line
+            .join(sale, condition=line.sale == sale.id)
+            .join(product, condition=line.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .select(
+                sale.company.as_('company'),
+                sale.customer.as_('customer'),
+                line.product.as_('product'),
+                Max(sale.date).as_('last_purchase'),
+                Max(template.usage_days).as_('usage_days'),
+                where=sale.state.in_(DONE) & (sale.customer != Null)
+                & (line.quantity > 0)
+                & (template.product_use == 'retail')
+                & (template.usage_days > 0),
+                group_by=[sale.company, sale.customer, line.product]))
+        sale2 = Sale.__table__()
+        line2 = Line.__table__()
+        return (last
+            .join(sale2, condition=(sale2.customer == last.customer)
+                & (sale2.company == last.company)
+                & (sale2.date == last.last_purchase)
+                & sale2.state.in_(DONE))
+            .join(line2, condition=(line2.sale == sale2.id)
+                & (line2.product == last.product))
+            .select(
+                Max(line2.id).as_('id'),
+                last.company.as_('company'),
+                last.customer.as_('customer'),
+                last.product.as_('product'),
+                last.last_purchase.as_('last_purchase'),
+                last.usage_days.as_('usage_days'),
+                Sum(line2.quantity).as_('quantity'),
+                where=line2.quantity > 0,
+                group_by=[last.company, last.customer, last.product,
+                    last.last_purchase, last.usage_days]))
+
+    def get_due_date(self, name):
+        days = int(round(self.usage_days * max(self.quantity or 1, 1)))
+        return self.last_purchase + dt.timedelta(days=days)
+
+    @classmethod
+    def search_due_date(cls, name, clause):
+        # due = last purchase + usage days * quantity: searched on the
+        # computed values (the list is small: one row per customer and
+        # retail product)
+        _, operator, value = clause
+        records = cls.search([])
+        ops = {
+            '=': lambda a, b: a == b, '!=': lambda a, b: a != b,
+            '<': lambda a, b: a < b, '<=': lambda a, b: a <= b,
+            '>': lambda a, b: a > b, '>=': lambda a, b: a >= b,
+            }
+        if operator not in ops or value is None:
+            return []
+        return [('id', 'in', [r.id for r in records
+                    if ops[operator](r.due_date, value)])]
