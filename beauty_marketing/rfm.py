@@ -1,0 +1,358 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""RFM scores (recency, frequency, monetary) and segments of the customers,
+and the churn warning.
+
+A visit is a day on which the customer had a done sale (returns excluded)
+or a done appointment: both on the same day count once. The scores are
+computed for all the customers by one INSERT ... SELECT (refresh), run
+daily by a cron; the churn list reads the stored rows."""
+import datetime as dt
+from decimal import Decimal
+
+from sql import Cast, Literal, Null, Union
+from sql.aggregate import Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import Function
+
+from beauty_pos.closing import line_amount
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+SEGMENTS = [
+    ('new', "New"),
+    ('active', "Active"),
+    ('high_value', "High Value"),
+    ('sleeping', "Sleeping"),
+    ('lost', "Lost"),
+    ]
+SALE_DONE = ['done', 'posted']
+
+
+class JulianDay(Function):
+    __slots__ = ()
+    _function = 'JULIANDAY'
+
+
+def days_between(end, start):
+    "SQL: the whole days from the date start to the date end"
+    if backend.name == 'sqlite':
+        return Cast(JulianDay(end) - JulianDay(start), 'INTEGER')
+    return end - start
+
+
+def visits_query():
+    """(customer, date) of every visit: done sales (not returns) and done
+    appointments, a day counted once"""
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Appointment = pool.get('beauty.appointment')
+    sale = Sale.__table__()
+    appointment = Appointment.__table__()
+    return Union(
+        sale.select(
+            sale.customer.as_('customer'), sale.date.as_('date'),
+            where=sale.state.in_(SALE_DONE) & (sale.customer != Null)
+            & (sale.returned_sale == Null)),
+        appointment.select(
+            appointment.customer.as_('customer'),
+            appointment.date.as_('date'),
+            where=(appointment.state == 'done')
+            & (appointment.customer != Null)))
+
+
+def spending_query():
+    "(customer, amount) spent in done sales, returns deducted"
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Line = pool.get('sale.point.sale.line')
+    sale = Sale.__table__()
+    line = Line.__table__()
+    return line.join(sale, condition=line.sale == sale.id).select(
+        sale.customer.as_('customer'),
+        Sum(line_amount(line)).as_('amount'),
+        where=sale.state.in_(SALE_DONE) & (sale.customer != Null),
+        group_by=[sale.customer])
+
+
+class CustomerRFM(ModelSQL, ModelView):
+    "Customer RFM score"
+    __name__ = 'beauty.customer.rfm'
+    customer = fields.Many2One(
+        'party.party', "Customer", required=True, readonly=True,
+        ondelete='CASCADE')
+    date = fields.Date(
+        "Computed On", required=True, readonly=True,
+        help="The day the scores were computed.")
+    first_visit = fields.Date("First Visit", readonly=True)
+    last_visit = fields.Date("Last Visit", readonly=True)
+    visits = fields.Integer("Visits", readonly=True)
+    monetary = Monetary(
+        "Spent", currency='currency', digits='currency', readonly=True,
+        help="The total of her done sales, returns deducted.")
+    recency_days = fields.Integer(
+        "Days Since Last Visit", readonly=True)
+    interval = fields.Float(
+        "Usual Interval", digits=(16, 1), readonly=True,
+        help="The average number of days between her visits.")
+    overdue_days = fields.Integer(
+        "Overdue After", readonly=True,
+        help="Days after her last visit from which she is overdue: her usual "
+        "interval times the overdue factor, or the fixed delay when she has "
+        "few visits.")
+    recency = fields.Integer("R", readonly=True)
+    frequency = fields.Integer("F", readonly=True)
+    monetary_score = fields.Integer("M", readonly=True)
+    score = fields.Function(fields.Integer("RFM Score"), 'get_score')
+    segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
+    explanation = fields.Function(
+        fields.Text("Explanation"), 'get_explanation')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'get_currency')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('recency_days', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.update({
+                Index(t, (t.customer, Index.Range())),
+                Index(t, (t.segment, Index.Equality(cardinality='low'))),
+                })
+
+    def get_score(self, name):
+        return (self.recency or 0) + (self.frequency or 0) + (
+            self.monetary_score or 0)
+
+    @classmethod
+    def get_currency(cls, records, name):
+        pool = Pool()
+        Company = pool.get('company.company')
+        company_id = Transaction().context.get('company')
+        currency = None
+        if company_id is not None and company_id >= 0:
+            currency = Company(company_id).currency.id
+        return {r.id: currency for r in records}
+
+    def get_explanation(self, name):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        if self.currency:
+            money = lang.currency(self.monetary or 0, self.currency)
+        else:
+            money = lang.format('%.2f', self.monetary or 0)
+        return gettext('beauty_marketing.msg_rfm_explanation',
+            days=self.recency_days, r=self.recency,
+            visits=self.visits, f=self.frequency,
+            amount=money, m=self.monetary_score,
+            segment=self.__names__('segment', self)['value'])
+
+    @classmethod
+    def refresh(cls, date=None):
+        """Compute the scores of every customer (one INSERT ... SELECT)
+        with the thresholds of the configuration"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Configuration = pool.get('beauty.marketing.configuration')
+        config = Configuration(1)
+        if date is None:
+            date = Date.today()
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+
+        visits = visits_query()
+        stats = visits.select(
+            visits.customer.as_('customer'),
+            Min(visits.date).as_('first_visit'),
+            Max(visits.date).as_('last_visit'),
+            Count(Literal('*')).as_('visits'),
+            where=visits.date <= date,
+            group_by=[visits.customer])
+        spending = spending_query()
+        base = stats.join(spending, 'LEFT',
+            condition=spending.customer == stats.customer).select(
+            stats.customer.as_('customer'),
+            stats.first_visit.as_('first_visit'),
+            stats.last_visit.as_('last_visit'),
+            stats.visits.as_('visits'),
+            Coalesce(spending.amount, 0).as_('monetary'),
+            days_between(date, stats.last_visit).as_('recency_days'),
+            days_between(date, stats.first_visit).as_('age_days'),
+            days_between(stats.last_visit, stats.first_visit).as_('span'))
+
+        def money(value):
+            return Cast(Literal(str(value)), 'NUMERIC')
+
+        r = Case(
+            (base.recency_days <= config.recency_5, 5),
+            (base.recency_days <= config.recency_4, 4),
+            (base.recency_days <= config.recency_3, 3),
+            (base.recency_days <= config.recency_2, 2),
+            else_=1)
+        f = Case(
+            (base.visits >= config.frequency_5, 5),
+            (base.visits >= config.frequency_4, 4),
+            (base.visits >= config.frequency_3, 3),
+            (base.visits >= config.frequency_2, 2),
+            else_=1)
+        m = Case(
+            (base.monetary >= money(config.monetary_5), 5),
+            (base.monetary >= money(config.monetary_4), 4),
+            (base.monetary >= money(config.monetary_3), 3),
+            (base.monetary >= money(config.monetary_2), 2),
+            else_=1)
+        segment = Case(
+            (base.recency_days > config.lost_days, 'lost'),
+            (base.recency_days > config.sleeping_days, 'sleeping'),
+            (base.age_days <= config.new_days, 'new'),
+            (base.monetary >= money(config.high_value_amount),
+                'high_value'),
+            else_='active')
+        interval = Case(
+            (base.visits > 1,
+                base.span * Literal(1.0) / (base.visits - 1)),
+            else_=Null)
+        factor = float(config.churn_factor)
+        overdue = Case(
+            (base.visits >= config.churn_min_visits,
+                Cast(base.span * Literal(factor) / (base.visits - 1)
+                    + Literal(0.5), 'INTEGER')),
+            else_=config.churn_days)
+        cursor.execute(*table.delete())
+        cursor.execute(*table.insert(
+                [table.create_uid, table.create_date, table.customer,
+                    table.date, table.first_visit, table.last_visit,
+                    table.visits, table.monetary, table.recency_days,
+                    table.interval, table.overdue_days, table.recency,
+                    table.frequency, table.monetary_score, table.segment],
+                base.select(
+                    Literal(Transaction().user), Literal(dt.datetime.now()),
+                    base.customer, Literal(date), base.first_visit,
+                    base.last_visit, base.visits, base.monetary,
+                    base.recency_days, interval, overdue, r, f, m, segment)))
+
+    @classmethod
+    def cron_refresh(cls):
+        cls.refresh()
+
+
+class Churn(ModelSQL, ModelView):
+    "Churn warning: the customers overdue for a visit"
+    __name__ = 'beauty.customer.churn'
+    customer = fields.Many2One('party.party', "Customer", readonly=True)
+    mobile = fields.Function(fields.Char("Mobile"), 'get_customer_field')
+    last_visit = fields.Date("Last Visit", readonly=True)
+    visits = fields.Integer("Visits", readonly=True)
+    interval = fields.Float("Usual Interval", digits=(16, 1), readonly=True)
+    recency_days = fields.Integer("Days Since Last Visit", readonly=True)
+    overdue_days = fields.Integer("Overdue After", readonly=True)
+    late_days = fields.Integer(
+        "Days Late", readonly=True,
+        help="How many days later than her usual return she is.")
+    segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
+    consent = fields.Function(
+        fields.Boolean("Marketing Consent"), 'get_customer_field')
+    reason = fields.Function(fields.Char("Why Call"), 'get_reason')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('late_days', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        RFM = pool.get('beauty.customer.rfm')
+        Date = pool.get('ir.date')
+        rfm = RFM.__table__()
+        today = Date.today()
+        # the days since the last visit, as of today (the scores may be of
+        # the morning cron)
+        since = days_between(today, rfm.last_visit)
+        return rfm.select(
+            rfm.id.as_('id'),
+            rfm.create_uid.as_('create_uid'),
+            rfm.create_date.as_('create_date'),
+            rfm.write_uid.as_('write_uid'),
+            rfm.write_date.as_('write_date'),
+            rfm.customer.as_('customer'),
+            rfm.last_visit.as_('last_visit'),
+            rfm.visits.as_('visits'),
+            rfm.interval.as_('interval'),
+            since.as_('recency_days'),
+            rfm.overdue_days.as_('overdue_days'),
+            (since - rfm.overdue_days).as_('late_days'),
+            rfm.segment.as_('segment'),
+            where=since > rfm.overdue_days)
+
+    @classmethod
+    def get_customer_field(cls, records, names):
+        result = {n: {} for n in names}
+        for record in records:
+            if 'mobile' in names:
+                result['mobile'][record.id] = record.customer.mobile
+            if 'consent' in names:
+                result['consent'][record.id] = bool(
+                    record.customer.marketing_consent)
+        return result
+
+    def get_reason(self, name):
+        if self.visits and self.interval is not None and (
+                self.overdue_days != self._fixed_days()):
+            return gettext('beauty_marketing.msg_churn_reason_cadence',
+                days=self.recency_days, interval=round(self.interval),
+                late=self.late_days)
+        return gettext('beauty_marketing.msg_churn_reason_fixed',
+            days=self.recency_days, limit=self.overdue_days)
+
+    @classmethod
+    def _fixed_days(cls):
+        pool = Pool()
+        Configuration = pool.get('beauty.marketing.configuration')
+        return Configuration(1).churn_days
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+    rfm_segment = fields.Function(
+        fields.Selection([(None, '')] + SEGMENTS, "Segment"),
+        'get_rfm', searcher='search_rfm')
+    rfm_recency = fields.Function(fields.Integer("R"), 'get_rfm')
+    rfm_frequency = fields.Function(fields.Integer("F"), 'get_rfm')
+    rfm_monetary = fields.Function(fields.Integer("M"), 'get_rfm')
+    rfm_explanation = fields.Function(
+        fields.Text("RFM Explanation"), 'get_rfm')
+
+    @classmethod
+    def get_rfm(cls, parties, names):
+        pool = Pool()
+        RFM = pool.get('beauty.customer.rfm')
+        ids = [p.id for p in parties]
+        result = {n: dict.fromkeys(ids) for n in names}
+        records = RFM.search([('customer', 'in', ids)])
+        mapping = {
+            'rfm_segment': 'segment',
+            'rfm_recency': 'recency',
+            'rfm_frequency': 'frequency',
+            'rfm_monetary': 'monetary_score',
+            'rfm_explanation': 'explanation',
+            }
+        for record in records:
+            for name in names:
+                result[name][record.customer.id] = getattr(
+                    record, mapping[name])
+        return result
+
+    @classmethod
+    def search_rfm(cls, name, clause):
+        _, operator, value = clause[:3]
+        return [('rfm_records.segment', operator, value)]
+
+    rfm_records = fields.One2Many(
+        'beauty.customer.rfm', 'customer', "RFM Scores", readonly=True)
