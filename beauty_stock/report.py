@@ -144,15 +144,31 @@ class ProductSalesMonthly(_SalesMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         query, where, sale, line, cost = _sold_lines()
+        # the month is computed in a sub-query: PostgreSQL does not match
+        # a parameterised DATE_TRUNC of the SELECT with that of GROUP BY
         month = cls.month.sql_cast(DateTrunc('month', sale.date))
-        return query.select(
-            Min(line.id).as_('id'),
+        lines = query.select(
+            line.id.as_('id'),
             sale.company.as_('company'),
             line.product.as_('product'),
             month.as_('month'),
-            *cls._sales_columns(line, cost),
-            where=where,
-            group_by=[line.product, sale.company, month])
+            line.quantity.as_('quantity'),
+            line_amount(line).as_('amount'),
+            cls.cost.sql_cast(
+                Coalesce(cost.cost_price, 0) * line.quantity).as_('cost'),
+            where=where)
+        revenue = Sum(lines.amount)
+        line_cost = Sum(lines.cost)
+        return lines.select(
+            Min(lines.id).as_('id'),
+            lines.company.as_('company'),
+            lines.product.as_('product'),
+            lines.month.as_('month'),
+            Sum(lines.quantity).as_('quantity'),
+            revenue.as_('revenue'),
+            line_cost.as_('cost'),
+            (revenue - line_cost).as_('margin'),
+            group_by=[lines.product, lines.company, lines.month])
 
 
 class UsageContext(ModelView):

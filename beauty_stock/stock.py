@@ -339,14 +339,16 @@ class Minimum(ModelSQL, ModelView):
         today = Date.today()
         by_warehouse = defaultdict(list)
         for minimum in minimums:
-            by_warehouse[minimum.warehouse].append(minimum)
+            by_warehouse[minimum.company, minimum.warehouse].append(minimum)
         open_alerts = {
             (a.warehouse.id, a.product.id): a
             for a in Alert.search([('state', '=', 'open')])}
         to_save, to_close = [], []
-        for warehouse, w_minimums in by_warehouse.items():
+        for (company, warehouse), w_minimums in by_warehouse.items():
             product_ids = [m.product.id for m in w_minimums]
+            # the stock quantities count the moves of the context's company
             with Transaction().set_context(
+                    company=company.id,
                     locations=[warehouse.id], stock_date_end=today,
                     with_childs=True):
                 quantities = {p.id: p.quantity
