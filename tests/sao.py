@@ -44,21 +44,23 @@ def menu_names(salon, session, *path):
     return names
 
 
-def menu_row(page, name):
+def menu_row(page, name, nth=0):
+    "The nth menu row of that name (a folder and its entry may share it)"
     return page.locator('#menu tr', has=page.locator(
-            '.column-char[title="%s"]' % name)).first
+            '.column-char[title="%s"]' % name)).nth(nth)
 
 
 def open_menu(page, *names):
     "Expand the menu path and open its last entry"
-    for name in names[:-1]:
-        row = menu_row(page, name)
+    nths = [names[:i].count(name) for i, name in enumerate(names)]
+    for i, name in enumerate(names[:-1]):
+        row = menu_row(page, name, nths[i])
         row.wait_for()
         expander = row.locator('.expander img')
         # expand only when the next entry is not shown yet
-        if not menu_row(page, names[names.index(name) + 1]).is_visible():
+        if not menu_row(page, names[i + 1], nths[i + 1]).is_visible():
             expander.click()
-    row = menu_row(page, names[-1])
+    row = menu_row(page, names[-1], nths[-1])
     row.wait_for()
     tabs = page.locator('#tablist > li').count()
     row.locator('.column-char').click()
@@ -89,9 +91,13 @@ def list_rows(page):
 def open_row(page, text):
     "Open the form of the list row showing text"
     row = list_rows(page).filter(has_text=text).first
-    row.dblclick()
-    wait_idle(page)
+    # select the row, then switch to the form view (a double click may
+    # land on a cell that opens something else)
+    row.locator('td').nth(2).click()
+    current_tab(page).locator('#switch_:visible').first.dispatch_event(
+        'click')
     current_tab(page).locator('.form').first.wait_for()
+    wait_idle(page)
 
 
 def field_value(page, name):

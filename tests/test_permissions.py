@@ -241,7 +241,7 @@ class PermissionTestCase(unittest.TestCase):
             'wang_roster': wang_roster.id, 'li_roster': li_roster.id,
             'template': template.id, 'served': served.id,
             'unserved': unserved.id, 'store_party': store.party.id,
-            'li_party': li.party.id,
+            'li_party': li.party.id, 'company': store.id,
             }
 
     def session(self, login):
@@ -436,15 +436,19 @@ class PermissionTestCase(unittest.TestCase):
         self.assertEqual(customer['mobile'], '+8613987654321')
 
     def test_manager_store(self):
-        "The manager sees the staff of her store only"
+        """The manager keeps the staff of her store only; the names of the
+        other stores' staff stay readable (customers are the chain's)"""
         records = self.records
         session = self.session('manager')
-        ids = session.model('company.employee', 'search', [], 0, None, None)
+        ids = session.model('company.employee', 'search',
+            [('company', '=', records['company'])], 0, None, None)
         self.assertIn(records['wang'], ids)
         self.assertNotIn(records['zhao'], ids)
+        session.model(
+            'company.employee', 'read', [records['zhao']], ['rec_name'])
         self.assertDenied(
-            session.model, 'company.employee', 'read', [records['zhao']],
-            ['rec_name'])
+            session.model, 'company.employee', 'write', [records['zhao']],
+            {'skill_level': 'expert'})
 
     def test_leave_approval(self):
         "A beautician requests leave for herself; only the manager approves"

@@ -99,7 +99,7 @@ def check_clean(status, body):
 
 def test_page_and_options_hold_no_customer(server, admin):
     "The page and its options name stores, services, staff; no customer"
-    set_limits(server, admin, 10000, 10000, 10000)
+    set_limits(server, admin, 10000, 1000, 10000)
     status, body = request(server, '')
     assert status == 200 and '<html' in body
     check_clean(status, body)
@@ -114,7 +114,7 @@ def test_hostile_bookings(server, admin):
     "Malformed and hostile booking requests get a clean refusal"
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    set_limits(server, admin, 10000, 10000, 10000)
+    set_limits(server, admin, 10000, 1000, 10000)
     hostile = st.sampled_from([
             "' OR 1=1 --", "'; DROP TABLE party_party; --",
             '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
@@ -158,7 +158,7 @@ def test_hostile_searches(server, admin):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from urllib.parse import urlencode
-    set_limits(server, admin, 10000, 10000, 10000)
+    set_limits(server, admin, 10000, 1000, 10000)
     values = st.one_of(st.text(max_size=50), st.sampled_from([
                 "1 OR 1=1", "-1", "0", str(2 ** 70), "1e309", "2026-13-45",
                 "0000-00-00", "9999-12-31", "<script>", "\x00", "%00",
@@ -179,7 +179,7 @@ def test_hostile_searches(server, admin):
 def test_booking_rate_limit_holds(server, admin):
     "A burst from one address gets no more bookings through than the limit"
     limit = 5
-    set_limits(server, admin, limit, 10000, 10000)
+    set_limits(server, admin, limit, 1000, 10000)
     burst = env_int('BEAUTY_RATE_BURST', 20)
     body = json.dumps({'name': "测试", 'mobile': '13800000000',
             'store': 1, 'service': -1, 'start': 'x'}).encode()
@@ -202,7 +202,7 @@ def test_booking_rate_limit_holds(server, admin):
 def test_search_rate_limit_holds(server, admin):
     "A burst of searches from one address gets no more through the limit"
     limit = 8
-    set_limits(server, admin, 10000, 10000, limit)
+    set_limits(server, admin, 10000, 1000, limit)
     burst = env_int('BEAUTY_RATE_BURST', 20)
     results = collide([(lambda: request(server, '/slots?store=1'))
             for _ in range(burst)])

@@ -1,0 +1,163 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""The day of each role in the web client (used by test_journeys.py).
+
+Each function drives sao as the role would, checks what each screen must
+show and records it as a step of the guide. ``menus(*english_path)`` gives
+the Chinese menu names the user reads.
+"""
+import sao
+from journey import Journey
+
+# the customer the front desk registers (a fresh database has no such mobile)
+NEW_CUSTOMER = ("叶思琪", "13811112233")
+USERS = {
+    'frontdesk': ('frontdesk', 'Desk@LY2026'),
+    'beautician': ('beautician', 'Beauty@LY2026'),
+    'manager': ('manager', 'Manager@LY2026'),
+    'accountant': ('accountant', 'Finance@LY2026'),
+    'admin': ('salonadmin', 'Admin@LY2026'),
+}
+
+
+def button(page, id_):
+    "A toolbar button of the current tab (new_, save, switch_...)"
+    return sao.current_tab(page).locator('#%s:visible' % id_).first
+
+
+def open_list(journey, page, menus, path, caption, text, rows=True):
+    "Open the menu entry; its list must show rows (when rows)"
+    names = menus(*path)
+    sao.open_menu(page, *names)
+    if rows:
+        sao.list_rows(page).first.wait_for()
+        assert sao.list_rows(page).count() > 0, names
+    else:
+        # an empty list is fine (no closing yet today), a slow one is not
+        try:
+            sao.list_rows(page).first.wait_for(timeout=3000)
+        except Exception:
+            pass
+    no_error(page)
+    journey.step(caption, text)
+    return names
+
+
+def no_error(page):
+    "No cell nor dialog shows an error"
+    tab = sao.current_tab(page)
+    assert not tab.locator('td:has-text("#错误")').count(), "#错误 in a list"
+    assert not page.locator('.modal-dialog:visible .alert-danger').count()
+
+
+def fill(page, name, value):
+    field = sao.current_tab(page).locator(
+        '.form [name="%s"]' % name).first
+    field.fill(value)
+    field.press('Tab')
+
+
+def frontdesk(page, url, menus):
+    journey = Journey(page, 'frontdesk', "前台的一天",
+        "建档、查找客户、查看当天预约与空位。")
+    login, password = USERS['frontdesk']
+    sao.login(page, url, login, password)
+    journey.step("登录", "输入账号与密码登录。左侧菜单只显示前台可以使用的功能。")
+
+    open_list(journey, page, menus, ('Salon', 'Customers'), "客户档案",
+        "打开“客户档案”。列表按姓名排序，可切换“90 天内到店”“180 天未到店”。")
+
+    button(page, 'new_').click()
+    sao.current_tab(page).locator('.form [name="name"]').first.wait_for()
+    name, mobile = NEW_CUSTOMER
+    fill(page, 'name', name)
+    fill(page, 'mobile', mobile)
+    journey.step("新建客户", "点击“新建”，填写姓名与手机号（手机号自动校验格式并"
+        "查重）。其他资料可以以后补充。")
+    button(page, 'save').click()
+    # saved: the server gave her a customer number
+    code = sao.current_tab(page).locator('.form [name="code"]').first
+    page.wait_for_function("e => e.value", arg=code.element_handle())
+    code = code.input_value()
+    journey.step("保存", "保存后系统自动生成客户编号（此处为 %s）。" % code)
+
+    # back to the list (the "saved" notice may cover the button)
+    button(page, 'switch_').dispatch_event('click')
+    sao.list_rows(page).first.wait_for()
+    sao.search(page, mobile[3:7])
+    rows = sao.list_rows(page)
+    rows.filter(has_text=name).first.wait_for()
+    journey.step("按手机号查找", "在搜索框输入手机号中的任意几位（如 %s）、"
+        "姓名中的字或拼音首字母，即可找到客户。" % mobile[3:7])
+
+    open_list(journey, page, menus, ('Salon', 'Appointments', 'Front Desk Day'),
+        "当天预约", "“前台当日”列出今天各门店的预约：到店、开始服务、完成都在这里点击。",
+        rows=False)
+    return journey
+
+
+def beautician(page, url, menus):
+    journey = Journey(page, 'beautician', "美容师的一天",
+        "查看自己的排班与预约，阅读客户档案，填写护理记录。")
+    login, password = USERS['beautician']
+    sao.login(page, url, login, password)
+    journey.step("登录", "美容师只看到自己的预约、服务过或将要服务的客户，手机号部分隐藏。")
+    open_list(journey, page, menus,
+        ('Salon', 'Appointments', 'Beautician Schedule'), "我的预约",
+        "“美容师日程”按美容师显示预约。", rows=False)
+    open_list(journey, page, menus, ('Salon', 'Customers'), "我的客户",
+        "只列出自己服务过或已预约的客户；手机号中间四位隐藏。")
+    masked = sao.list_rows(page).first.inner_text()
+    assert '****' in masked, masked
+    open_list(journey, page, menus, ('Salon', 'Care Records'), "护理记录",
+        "护理记录列出每次服务的项目、部位、产品、效果与护理前后照片；"
+        "默认显示今天的记录，可切换“最近 30 天”。", rows=False)
+    return journey
+
+
+def manager(page, url, menus):
+    journey = Journey(page, 'manager', "店长的一天",
+        "排班、查看员工证书、日结与提成。")
+    login, password = USERS['manager']
+    sao.login(page, url, login, password)
+    journey.step("登录", "店长看到本店的员工、排班、预约、收银与财务报表。")
+    open_list(journey, page, menus, ('Salon', 'Staff', 'Staff'), "本店员工",
+        "员工的岗位、技能等级、可做项目与证书；证书过期会标出。")
+    open_list(journey, page, menus,
+        ('Salon', 'Staff', 'Rosters', 'Week Roster'), "周排班表",
+        "一周内每位员工每天的班次一目了然；同一员工时间重叠或在请假日排班都会被拒绝。",
+        rows=False)
+    open_list(journey, page, menus, ('Salon', 'Finance', 'Daily Closings'),
+        "日结", "每天营业结束后做日结：清点现金，与系统应收核对，差额需要说明。",
+        rows=False)
+    open_list(journey, page, menus, ('Salon', 'Finance', 'Commissions'),
+        "提成", "每笔服务与销售按规则计算美容师的提成。", rows=False)
+    return journey
+
+
+def accountant(page, url, menus):
+    journey = Journey(page, 'accountant', "财务的一天",
+        "预收款（储值卡、次卡）余额与月度报表；财务只读不记账。")
+    login, password = USERS['accountant']
+    sao.login(page, url, login, password)
+    journey.step("登录", "财务可以查看所有门店的财务报表，不能修改业务单据。")
+    open_list(journey, page, menus, ('Salon', 'Finance', 'Prepaid Liability'),
+        "预收款余额", "储值卡与次卡尚未消费的金额，即门店对客户的负债。",
+        rows=False)
+    open_list(journey, page, menus, ('Salon', 'Finance', 'Monthly Report'),
+        "月度报表", "按月汇总营业额、现金业绩与消耗业绩。", rows=False)
+    return journey
+
+
+def admin(page, url, menus):
+    journey = Journey(page, 'admin', "管理员",
+        "创建员工账号并分配角色（店长、前台、美容师、财务、管理员）。")
+    login, password = USERS['admin']
+    sao.login(page, url, login, password)
+    journey.step("登录", "管理员负责账号、角色与基础设置。")
+    open_list(journey, page, menus, ('Administration', 'Users', 'Users'),
+        "用户", "每位员工一个账号；密码至少 8 位，首次登录须修改。")
+    return journey
+
+
+ROLES = [frontdesk, beautician, manager, accountant, admin]
