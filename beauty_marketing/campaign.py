@@ -8,9 +8,7 @@ aggregates over the attribution window."""
 import datetime as dt
 from decimal import Decimal
 
-from sql import Literal, Null
 from sql.aggregate import Count, Sum
-from sql.conditionals import Coalesce
 
 from beauty_pos.closing import line_amount
 
@@ -301,7 +299,7 @@ class Campaign(Workflow, ModelSQL, ModelView):
             cursor.execute(*recipient.join(coupon, 'LEFT',
                     condition=(recipient.coupon == coupon.id)
                     & (coupon.state == 'used')).select(
-                    recipient.campaign, Count(Literal('*')),
+                    recipient.campaign, Count(recipient.id),
                     Count(coupon.id),
                     where=reduce_ids(recipient.campaign, sub_ids),
                     group_by=[recipient.campaign]))
@@ -319,7 +317,7 @@ class Campaign(Workflow, ModelSQL, ModelView):
                 recipient.customer,
                 where=recipient.campaign == campaign.id)
             cursor.execute(*appointment.select(
-                    Count(Literal('*')),
+                    Count(appointment.id),
                     where=appointment.customer.in_(customers)
                     & (appointment.create_date >= start)
                     & (appointment.create_date < end)

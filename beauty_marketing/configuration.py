@@ -66,6 +66,16 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "and sales of the customers reached are attributed to it.")
     survey_days = _int("Survey Valid Days",
         help="The days a satisfaction survey link can be answered.")
+    birthday_days = _int("Birthday Care Days Before",
+        help="The greeting and coupon go out this many days before the "
+        "birthday.")
+    birthday_coupon = fields.Many2One(
+        'beauty.coupon.template', "Birthday Coupon", ondelete='SET NULL',
+        help="Issued to each customer (with marketing consent) before her "
+        "birthday.")
+    birthday_message = fields.Text(
+        "Birthday Message", size=500,
+        help="{customer} and {coupon} are replaced.")
 
     @classmethod
     def default_recency_5(cls):
@@ -152,6 +162,15 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return 7
 
     @classmethod
+    def default_birthday_days(cls):
+        return 3
+
+    @classmethod
+    def default_birthday_message(cls):
+        return ("{customer}您好，生日将至，祝您生日快乐！"
+            "送您生日券 {coupon}，期待您的光临。")
+
+    @classmethod
     def validate_fields(cls, configurations, field_names):
         super().validate_fields(configurations, field_names)
         for config in configurations:
@@ -179,6 +198,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 raise ConfigurationError(gettext(
                         'beauty_marketing.msg_threshold_positive',
                         field=self.__names__(name)['field']))
+        if self.birthday_days is not None and self.birthday_days < 0:
+            raise ConfigurationError(gettext(
+                    'beauty_marketing.msg_threshold_not_negative',
+                    field=self.__names__('birthday_days')['field']))
         if self.churn_factor is not None and self.churn_factor < 1:
             raise ConfigurationError(gettext(
                     'beauty_marketing.msg_churn_factor',

@@ -14,4 +14,6 @@ class Cron(metaclass=PoolMeta):
                     "Refresh Customer RFM Scores"),
                 ('beauty.survey|cron_create',
                     "Create Satisfaction Surveys"),
+                ('beauty.marketing.followup|cron_create',
+                    "Create Follow-up Tasks and Birthday Care"),
                 ])

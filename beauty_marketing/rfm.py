@@ -8,7 +8,6 @@ or a done appointment: both on the same day count once. The scores are
 computed for all the customers by one INSERT ... SELECT (refresh), run
 daily by a cron; the churn list reads the stored rows."""
 import datetime as dt
-from decimal import Decimal
 
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
@@ -171,7 +170,7 @@ class CustomerRFM(ModelSQL, ModelView):
             visits.customer.as_('customer'),
             Min(visits.date).as_('first_visit'),
             Max(visits.date).as_('last_visit'),
-            Count(Literal('*')).as_('visits'),
+            Count(visits.date).as_('visits'),
             where=visits.date <= date,
             group_by=[visits.customer])
         spending = spending_query()

@@ -33,8 +33,12 @@ class Survey(ModelSQL, ModelView):
     __string__ = "Satisfaction Survey"
     _rec_name = 'token'
     sale = fields.Many2One(
-        'sale.point.sale', "Visit", required=True, readonly=True,
+        'sale.point.sale', "Visit", readonly=True,
         ondelete='CASCADE', help="The checkout of the visit surveyed.")
+    appointment = fields.Many2One(
+        'beauty.appointment', "Appointment", readonly=True,
+        ondelete='CASCADE',
+        help="The appointment surveyed (a visit without checkout).")
     customer = fields.Many2One(
         'party.party', "Customer", required=True, readonly=True,
         ondelete='CASCADE')
@@ -62,6 +66,8 @@ class Survey(ModelSQL, ModelView):
             ('token_unique', Unique(t, t.token),
                 'beauty_marketing.msg_survey_token_unique'),
             ('sale_unique', Unique(t, t.sale),
+                'beauty_marketing.msg_survey_sale_unique'),
+            ('appointment_unique', Unique(t, t.appointment),
                 'beauty_marketing.msg_survey_sale_unique'),
             ]
         cls._sql_indexes.update({
@@ -123,20 +129,83 @@ class Survey(ModelSQL, ModelView):
         return cls.create(vlist)
 
     @classmethod
+    def create_for_appointments(cls, appointments):
+        """One survey per done appointment not already surveyed and whose
+        customer has no done sale that day (the sale's survey covers it)"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Sale = pool.get('sale.point.sale')
+        Configuration = pool.get('beauty.marketing.configuration')
+        config = Configuration(1)
+        today = Date.today()
+        appointments = [a for a in appointments
+            if a.state == 'done' and a.customer and a.lines]
+        if not appointments:
+            return []
+        done = {s.appointment.id for s in cls.search([
+                    ('appointment', 'in', [a.id for a in appointments])])}
+        checked_out = {(s.customer.id, s.date) for s in Sale.search([
+                    ('state', 'in', SALE_DONE),
+                    ('customer', 'in', list({
+                                a.customer.id for a in appointments})),
+                    ('date', '>=', min(a.date for a in appointments)),
+                    ('date', '<=', max(a.date for a in appointments)),
+                    ])}
+        vlist = []
+        for appointment in appointments:
+            if (appointment.id in done
+                    or (appointment.customer.id, appointment.date)
+                    in checked_out):
+                continue
+            vlist.append({
+                    'appointment': appointment.id,
+                    'customer': appointment.customer.id,
+                    'company': appointment.company.id,
+                    'token': secrets.token_urlsafe(24),
+                    'expiry_date': today + dt.timedelta(
+                        days=config.survey_days),
+                    'lines': [('create', [{
+                                    'service': l.service.id,
+                                    'beautician': (
+                                        l.beautician.id if l.beautician
+                                        else None),
+                                    } for l in appointment.lines])],
+                    })
+        return cls.create(vlist)
+
+    @classmethod
     def cron_create(cls):
         "Survey the visits of today and yesterday (daily)"
         pool = Pool()
         Sale = pool.get('sale.point.sale')
+        Appointment = pool.get('beauty.appointment')
         Date = pool.get('ir.date')
         today = Date.today()
+        period = [
+            ('date', '>=', today - dt.timedelta(days=1)),
+            ('date', '<=', today),
+            ]
         sales = Sale.search([
                 ('state', 'in', SALE_DONE),
                 ('customer', '!=', None),
                 ('returned_sale', '=', None),
-                ('date', '>=', today - dt.timedelta(days=1)),
-                ('date', '<=', today),
-                ])
-        return cls.create_for_sales(sales)
+                ] + period)
+        surveys = cls.create_for_sales(sales)
+        appointments = Appointment.search([
+                ('state', '=', 'done'),
+                ('customer', '!=', None),
+                ] + period)
+        return surveys + cls.create_for_appointments(appointments)
+
+    @classmethod
+    def validate_fields(cls, surveys, field_names):
+        super().validate_fields(surveys, field_names)
+        for survey in surveys:
+            if not survey.sale and not survey.appointment:
+                raise SurveyError(gettext(
+                        'beauty_marketing.msg_survey_no_visit',
+                        sale=cls.__names__('sale')['field'],
+                        appointment=cls.__names__('appointment')['field']))
 
     @classmethod
     def check_rating(cls, line, rating):

@@ -1,0 +1,192 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""Dashboards (analytics): customer growth by month, service popularity,
+beautician performance and the segments, as SQL views (table_query) shown
+as lists and graphs."""
+from sql import Cast, Null
+from sql.aggregate import Avg, Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import Extract, ToChar
+
+from beauty_pos.closing import line_amount
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .rfm import SALE_DONE, SEGMENTS, visits_query
+
+
+class _CurrencyMixin:
+    __slots__ = ()
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'get_currency')
+
+    @classmethod
+    def get_currency(cls, records, name):
+        pool = Pool()
+        Company = pool.get('company.company')
+        company_id = Transaction().context.get('company')
+        currency = None
+        if company_id is not None and company_id >= 0:
+            currency = Company(company_id).currency.id
+        return {r.id: currency for r in records}
+
+
+class CustomerGrowth(ModelSQL, ModelView):
+    "Customer growth by month"
+    __name__ = 'beauty.marketing.customer_growth'
+    month = fields.Char("Month", readonly=True)
+    new_customers = fields.Integer(
+        "New Customers", readonly=True,
+        help="The customers whose first visit was in the month.")
+    active_customers = fields.Integer(
+        "Customers Served", readonly=True,
+        help="The customers who visited in the month.")
+    visits = fields.Integer("Visits", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        visit = visits_query()
+        first = visits_query()
+        firsts = first.select(
+            first.customer.as_('customer'), Min(first.date).as_('date'),
+            group_by=[first.customer])
+        year = Extract('YEAR', visit.date)
+        month = Extract('MONTH', visit.date)
+        return visit.join(firsts,
+            condition=firsts.customer == visit.customer).select(
+            Cast(year * 100 + month, 'INTEGER').as_('id'),
+            ToChar(visit.date, 'YYYY-MM').as_('month'),
+            Sum(Case((visit.date == firsts.date, 1), else_=0)
+                ).as_('new_customers'),
+            Count(visit.customer, distinct=True).as_('active_customers'),
+            Count(visit.date).as_('visits'),
+            group_by=[year, month, ToChar(visit.date, 'YYYY-MM')])
+
+
+class ServicePopularity(_CurrencyMixin, ModelSQL, ModelView):
+    "Service popularity"
+    __name__ = 'beauty.marketing.service_popularity'
+    product = fields.Many2One('product.product', "Service", readonly=True)
+    times = fields.Integer("Times Sold", readonly=True)
+    customers = fields.Integer("Customers", readonly=True)
+    revenue = Monetary(
+        "Revenue", currency='currency', digits='currency', readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('times', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Line = pool.get('sale.point.sale.line')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        sale = Sale.__table__()
+        line = Line.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        return (line
+            .join(sale, condition=line.sale == sale.id)
+            .join(product, condition=line.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .select(
+                line.product.as_('id'),
+                line.product.as_('product'),
+                Count(line.id).as_('times'),
+                Count(sale.customer, distinct=True).as_('customers'),
+                Sum(line_amount(line)).as_('revenue'),
+                where=sale.state.in_(SALE_DONE)
+                & (sale.returned_sale == Null)
+                & (template.type == 'service'),
+                group_by=[line.product]))
+
+
+class BeauticianPerformance(_CurrencyMixin, ModelSQL, ModelView):
+    "Beautician performance"
+    __name__ = 'beauty.marketing.beautician_performance'
+    employee = fields.Many2One(
+        'company.employee', "Beautician", readonly=True)
+    services = fields.Integer("Services", readonly=True)
+    customers = fields.Integer("Customers", readonly=True)
+    revenue = Monetary(
+        "Revenue", currency='currency', digits='currency', readonly=True,
+        help="Her share of the services' amounts.")
+    satisfaction = fields.Float(
+        "Satisfaction", digits=(16, 2), readonly=True,
+        help="The average rating (1 to 5) of the satisfaction surveys.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('revenue', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Line = pool.get('sale.point.sale.line')
+        Share = pool.get('sale.point.sale.line.employee')
+        SurveyLine = pool.get('beauty.survey.line')
+        sale = Sale.__table__()
+        line = Line.__table__()
+        share = Share.__table__()
+        rating = SurveyLine.__table__()
+        ratings = rating.select(
+            rating.beautician.as_('employee'),
+            Avg(rating.rating).as_('average'),
+            where=rating.rating != Null,
+            group_by=[rating.beautician])
+        work = (share
+            .join(line, condition=share.line == line.id)
+            .join(sale, condition=line.sale == sale.id)
+            .select(
+                share.employee.as_('employee'),
+                Count(share.id).as_('services'),
+                Count(sale.customer, distinct=True).as_('customers'),
+                Sum(line_amount(line) * Coalesce(share.share, 1)
+                    ).as_('revenue'),
+                where=sale.state.in_(SALE_DONE),
+                group_by=[share.employee]))
+        return work.join(ratings, 'LEFT',
+            condition=ratings.employee == work.employee).select(
+            work.employee.as_('id'),
+            work.employee.as_('employee'),
+            work.services.as_('services'),
+            work.customers.as_('customers'),
+            work.revenue.as_('revenue'),
+            ratings.average.as_('satisfaction'))
+
+
+class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
+    "Customers per segment"
+    __name__ = 'beauty.marketing.segment_summary'
+    segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
+    customers = fields.Integer("Customers", readonly=True)
+    monetary = Monetary(
+        "Spent", currency='currency', digits='currency', readonly=True)
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        RFM = pool.get('beauty.customer.rfm')
+        rfm = RFM.__table__()
+        number = Case(*[
+                (rfm.segment == key, i)
+                for i, (key, _) in enumerate(SEGMENTS, 1)], else_=0)
+        return rfm.select(
+            Max(number).as_('id'),
+            rfm.segment.as_('segment'),
+            Count(rfm.id).as_('customers'),
+            Sum(rfm.monetary).as_('monetary'),
+            group_by=[rfm.segment])
