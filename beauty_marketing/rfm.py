@@ -40,6 +40,10 @@ class JulianDay(Function):
 
 def days_between(end, start):
     "SQL: the whole days from the date start to the date end"
+    if isinstance(end, dt.date):
+        end = Literal(end)
+    if isinstance(start, dt.date):
+        start = Literal(start)
     if backend.name == 'sqlite':
         return Cast(JulianDay(end) - JulianDay(start), 'INTEGER')
     return end - start
