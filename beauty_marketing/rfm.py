@@ -12,7 +12,7 @@ import datetime as dt
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import Function
+from sql.functions import Floor, Function
 
 from beauty_pos.closing import line_amount
 
@@ -224,8 +224,8 @@ class CustomerRFM(ModelSQL, ModelView):
         factor = float(config.churn_factor)
         overdue = Case(
             (base.visits >= config.churn_min_visits,
-                Cast(base.span * Literal(factor) / (base.visits - 1)
-                    + Literal(0.5), 'INTEGER')),
+                Cast(Floor(base.span * Literal(factor) / (base.visits - 1)
+                        + Literal(0.5)), 'INTEGER')),
             else_=config.churn_days)
         cursor.execute(*table.delete())
         cursor.execute(*table.insert(
