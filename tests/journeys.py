@@ -51,10 +51,12 @@ def no_error(page):
 
 
 def fill(page, name, value):
+    "Type into a form field as a person does, then leave it"
     field = sao.current_tab(page).locator(
         '.form [name="%s"]' % name).first
     field.fill(value)
     field.press('Tab')
+    sao.wait_idle(page)
 
 
 def frontdesk(page, url, menus):
@@ -69,12 +71,29 @@ def frontdesk(page, url, menus):
 
     button(page, 'new_').click()
     sao.current_tab(page).locator('.form [name="name"]').first.wait_for()
+    # the default values arrive after the form shows: wait for them, or
+    # they overwrite what is typed
+    sao.wait_idle(page)
     name, mobile = NEW_CUSTOMER
-    fill(page, 'name', name)
-    fill(page, 'mobile', mobile)
+    # sao redraws the form when the server answers the mobile's change:
+    # what is typed at that instant is lost, and typed again (as a person
+    # seeing the empty field does)
+    for _ in range(3):
+        if not sao.field_value(page, 'mobile'):
+            fill(page, 'mobile', mobile)
+        if sao.field_value(page, 'name') != name:
+            fill(page, 'name', name)
+        if (sao.field_value(page, 'name') == name
+                and sao.field_value(page, 'mobile')):
+            break
+    assert sao.field_value(page, 'name') == name
+    assert sao.field_value(page, 'mobile')
     journey.step("新建客户", "点击“新建”，填写姓名与手机号（手机号自动校验格式并"
         "查重）。其他资料可以以后补充。")
     button(page, 'save').click()
+    sao.wait_idle(page)
+    dialog = page.locator('.modal-dialog:visible')
+    assert not dialog.count(), dialog.first.inner_text()
     # saved: the server gave her a customer number
     code = sao.current_tab(page).locator('.form [name="code"]').first
     page.wait_for_function("e => e.value", arg=code.element_handle())
@@ -84,6 +103,7 @@ def frontdesk(page, url, menus):
     # back to the list (the "saved" notice may cover the button)
     button(page, 'switch_').dispatch_event('click')
     sao.list_rows(page).first.wait_for()
+    sao.wait_idle(page)
     sao.search(page, mobile[3:7])
     rows = sao.list_rows(page)
     rows.filter(has_text=name).first.wait_for()

@@ -10,7 +10,22 @@ import re
 CJK = re.compile(r'[\u4e00-\u9fff]')
 
 
+# Counts sao's requests in flight (it talks to the server by XMLHttpRequest)
+PENDING = """
+(() => {
+    window.__pending = 0;
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function(...args) {
+        window.__pending += 1;
+        this.addEventListener('loadend', () => { window.__pending -= 1; });
+        return send.apply(this, args);
+    };
+})();
+"""
+
+
 def login(page, url, login, password):
+    page.add_init_script(PENDING)
     page.goto(url)
     page.locator('#login').fill(login)
     page.locator('.modal-dialog button[type=submit]').click()
@@ -23,9 +38,11 @@ def login(page, url, login, password):
 
 
 def wait_idle(page):
-    "Wait until sao has had no request in flight for half a second"
-    page.wait_for_timeout(100)
+    "Wait until sao has had no request in flight for a quarter of a second"
     page.wait_for_load_state('networkidle')
+    for _ in range(2):
+        page.wait_for_timeout(125)
+        page.wait_for_function("() => !window.__pending")
 
 
 def menu_names(salon, session, *path):
@@ -78,7 +95,8 @@ def current_tab(page):
 def search(page, text):
     "Type into the search box of the current list and run it"
     tab = current_tab(page)
-    box = tab.locator('.filter-box input.form-control').first
+    box = tab.locator('.filter-box input.form-control:visible').first
+    box.wait_for()
     box.fill(text)
     box.press('Enter')
     wait_idle(page)
