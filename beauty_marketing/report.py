@@ -60,15 +60,24 @@ class CustomerGrowth(ModelSQL, ModelView):
             group_by=[first.customer])
         year = Extract('YEAR', visit.date)
         month = Extract('MONTH', visit.date)
-        return visit.join(firsts,
+        # the month computed once in a sub-query and grouped by name:
+        # PostgreSQL does not see two to_char(date, %s) as the same
+        # expression in SELECT and GROUP BY
+        rows = visit.join(firsts,
             condition=firsts.customer == visit.customer).select(
-            Cast(year * 100 + month, 'INTEGER').as_('id'),
-            ToChar(visit.date, 'YYYY-MM').as_('month'),
-            Sum(Case((visit.date == firsts.date, 1), else_=0)
+            visit.customer.as_('customer'),
+            visit.date.as_('date'),
+            firsts.date.as_('first'),
+            Cast(year * 100 + month, 'INTEGER').as_('key'),
+            ToChar(visit.date, 'YYYY-MM').as_('month'))
+        return rows.select(
+            Min(rows.key).as_('id'),
+            rows.month.as_('month'),
+            Sum(Case((rows.date == rows.first, 1), else_=0)
                 ).as_('new_customers'),
-            Count(visit.customer, distinct=True).as_('active_customers'),
-            Count(visit.date).as_('visits'),
-            group_by=[year, month, ToChar(visit.date, 'YYYY-MM')])
+            Count(rows.customer, distinct=True).as_('active_customers'),
+            Count(rows.date).as_('visits'),
+            group_by=[rows.month])
 
 
 class ServicePopularity(_CurrencyMixin, ModelSQL, ModelView):
