@@ -66,7 +66,8 @@ class Shots:
 def page(chromium_browser, request):
     "A Chinese browser page of desktop size"
     context = chromium_browser.new_context(
-        locale='zh-CN', viewport={'width': 1440, 'height': 900})
+        locale='zh-CN', timezone_id='Asia/Shanghai',
+        viewport={'width': 1440, 'height': 900})
     page = context.new_page()
     page.set_default_timeout(30000)
     page.shots = Shots(page, request.node.name)
