@@ -19,8 +19,10 @@ import json
 import logging
 import os
 import re
+import threading
 from http import HTTPStatus
 
+from sql import Select
 from sql.aggregate import Count
 
 from beauty_customer.mobile import national_digits, normalize_mobile
@@ -187,16 +189,54 @@ def _client_key():
     return str(ip_network or ip_address or 'unknown')
 
 
+# One process's threads count one after the other
+_RATE_LOCK = threading.Lock()
+# The advisory lock of the worker processes (PostgreSQL)
+_RATE_LOCK_ID = int.from_bytes(hashlib.sha1(
+        b'beauty.appointment.online.attempt').digest()[:8], 'big',
+    signed=True)
+
+
 def _check_rate(kind, value, limit, period):
+    """Refuse when the limit is reached, else count this request.
+
+    The count and the new attempt are one step, committed at once: a burst
+    of concurrent requests is counted one request after the other (the
+    threads of a process by a lock, the worker processes on PostgreSQL by
+    an advisory lock), so no more than the limit get through."""
     Attempt = _pool().get('beauty.appointment.online.attempt')
     since = dt.datetime.now() - period
-    if Attempt.count(kind, value, since) >= limit:
+
+    def count_and_add():
+        over = Attempt.count(kind, value, since) >= limit
+        if not over:
+            Attempt.add(kind, value)
+        return over
+
+    transaction = Transaction()
+    database = transaction.database
+    with _RATE_LOCK:
+        if database.has_select_for():
+            # PostgreSQL: one transaction holds the advisory lock; the count
+            # runs in another one started once the lock is held, so that
+            # its snapshot (repeatable read) sees the attempts committed
+            # by the requests that held the lock before
+            with transaction.new_transaction() as locker:
+                locker.connection.cursor().execute(*Select([
+                            database.lock_id(_RATE_LOCK_ID, timeout=30)]))
+                with transaction.new_transaction() as counter:
+                    over = count_and_add()
+                    counter.commit()
+                locker.commit()
+        else:
+            over = count_and_add()
+            transaction.commit()
+    if over:
         if kind == 'mobile':
             _refuse('msg_online_too_many_mobile',
                 status=HTTPStatus.TOO_MANY_REQUESTS, code='rate_limited')
         _refuse('msg_online_too_many',
             status=HTTPStatus.TOO_MANY_REQUESTS, code='rate_limited')
-    Attempt.add(kind, value)
 
 
 def _pool():
@@ -496,7 +536,8 @@ def booking_create(request, pool, database_name=None):
         transaction.commit()
         try:
             data = json.loads(request.get_data(as_text=True) or 'null')
-        except ValueError:
+        except (ValueError, RecursionError):
+            # not JSON, or nested deeper than Python parses
             _refuse('msg_online_bad_request', code='bad_request')
         try:
             summary = book(data, config)
