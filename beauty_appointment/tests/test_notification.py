@@ -327,7 +327,7 @@ class NotificationTestCase(unittest.TestCase):
         "Two workers sending the same messages deliver each once"
         pool = Pool(DB_NAME)
         Notification = pool.get('beauty.notification')
-        salon = self._salon(16, staff_email=False)
+        salon = self._salon(17, staff_email=False)
         with Transaction().start(DB_NAME, 0, readonly=True):
             ids = [n.id for n in Notification.search([
                         ('appointment', '=', salon['appointment'])])]
