@@ -697,18 +697,27 @@ class MonthlyMethodReport(ModelSQL, ModelView):
         sale = Sale.__table__()
         payment = Payment.__table__()
         method = Method.__table__()
-        month = cls.month.sql_cast(_month(sale.date))
-        return payment.join(sale, condition=payment.sale == sale.id
+        # the month computed in a sub-query and grouped by its column:
+        # PostgreSQL does not see two date_trunc(%s, date) as the same
+        # expression in SELECT and GROUP BY
+        paid = payment.join(sale, condition=payment.sale == sale.id
             ).join(method, condition=payment.method == method.id).select(
-                Min(payment.id).as_('id'),
+                payment.id.as_('id'),
                 sale.company.as_('company'),
-                month.as_('month'),
+                cls.month.sql_cast(_month(sale.date)).as_('month'),
                 payment.method.as_('method'),
                 method.kind.as_('kind'),
-                Sum(payment.amount).as_('amount'),
-                Count(payment.id).as_('payments'),
-                where=sale.state.in_(['done', 'posted']),
-                group_by=[sale.company, month, payment.method, method.kind])
+                payment.amount.as_('amount'),
+                where=sale.state.in_(['done', 'posted']))
+        return paid.select(
+            Min(paid.id).as_('id'),
+            paid.company.as_('company'),
+            paid.month.as_('month'),
+            paid.method.as_('method'),
+            paid.kind.as_('kind'),
+            Sum(paid.amount).as_('amount'),
+            Count(paid.id).as_('payments'),
+            group_by=[paid.company, paid.month, paid.method, paid.kind])
 
     def get_currency(self, name):
         return self.company.currency.id

@@ -412,8 +412,17 @@ class CommissionStatement(ModelSQL, ModelView):
         "Context-free, so that it can be materialised"
         pool = Pool()
         Commission = pool.get('beauty.commission')
-        c = Commission.__table__()
-        month = cls.month.sql_cast(DateTrunc('month', c.date))
+        commission = Commission.__table__()
+        # the month computed in a sub-query and grouped by its column:
+        # PostgreSQL does not see two date_trunc(%s, date) as the same
+        # expression in SELECT and GROUP BY
+        c = commission.select(
+            commission.id, commission.company, commission.employee,
+            commission.kind, commission.performance, commission.clawback,
+            commission.amount,
+            cls.month.sql_cast(
+                DateTrunc('month', commission.date)).as_('month'))
+        month = c.month
         zero = Literal(0)
         return c.select(
             Min(c.id).as_('id'),
