@@ -27,6 +27,10 @@ PENDING = """
 def login(page, url, login, password):
     page.add_init_script(PENDING)
     page.goto(url)
+    # the list of databases is loaded after the dialog shows: a click
+    # before it is there is lost
+    page.locator('#login').wait_for()
+    wait_idle(page)
     page.locator('#login').fill(login)
     page.locator('.modal-dialog button[type=submit]').click()
     secret = page.locator('input[type=password]:visible')

@@ -14,7 +14,9 @@ def test_find_customer_by_mobile(salon, page):
             [customer_id], ['code'], {}], session=admin)
     code = code['code']
 
-    sao.login(page, salon.url, 'admin', salon.admin_password)
+    # the database in the address: PostgreSQL serves several
+    sao.login(page, salon.url + '#' + salon.name, 'admin',
+        salon.admin_password)
     page.shots('home')
     menus = sao.menu_names(salon, admin, 'Salon', 'Customers')
     assert all(sao.CJK.search(m) for m in menus), menus

@@ -32,7 +32,8 @@ def menus(salon):
 
 @pytest.mark.parametrize('journey', journeys.ROLES, ids=lambda f: f.__name__)
 def test_journey(salon, page, menus, journey):
-    recorded = journey(page, salon.url, menus)
+    # the database in the address: PostgreSQL serves several
+    recorded = journey(page, salon.url + '#' + salon.name, menus)
     assert recorded.steps, "no step recorded"
 
 
