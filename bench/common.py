@@ -18,7 +18,8 @@ def pg_uri():
 # The modules in dependency order
 MODULES = [
     'beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos',
-    'beauty_stock', 'beauty_marketing',
+    'beauty_stock', 'beauty_marketing', 'beauty_groupbuy', 'beauty_review',
+    'beauty_training',
     ]
 # The bench user: a front desk of the first store (group, password)
 USERS = {

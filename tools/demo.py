@@ -22,7 +22,8 @@ BIN = os.path.dirname(sys.executable)
 # In dependency order
 MODULES = [
     'beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos',
-    'beauty_stock', 'beauty_marketing',
+    'beauty_stock', 'beauty_marketing', 'beauty_groupbuy', 'beauty_review',
+    'beauty_training',
     ]
 
 
