@@ -340,3 +340,89 @@ class CustomerSearchTestCase(unittest.TestCase):
                 set())
         finally:
             party_module.SEARCH_IDS_MAX = maximum
+
+
+class ProductSearchTestCase(unittest.TestCase):
+    "Services and products are found by the pinyin of their name"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('beauty_customer')
+
+    def create_templates(self):
+        pool = Pool()
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('symbol', '=', 'u')])
+        return Template.create([{
+                    'name': name,
+                    'type': type_,
+                    'default_uom': unit.id,
+                    'products': [('create', [{}])],
+                    } for name, type_ in [
+                    ("小气泡清洁", 'service'),
+                    ("单人护理", 'service'),
+                    ("玻尿酸精华", 'goods'),
+                    ]])
+
+    def search(self, model, text):
+        Model = Pool().get(model)
+        return set(Model.search([('rec_name', 'ilike', text)]))
+
+    @with_transaction()
+    def test_template_by_pinyin(self):
+        "Full pinyin, initials, syllables and characters find a template"
+        bubble, single, serum = self.create_templates()
+        self.assertEqual(bubble.pinyin, 'xiao qi pao qing jie')
+        # not a person: 单 is read dan
+        self.assertEqual(single.pinyin, 'dan ren hu li')
+        for text, found in [
+                ('%xiaoqipao%', {bubble}),
+                ('%xqp%', {bubble}),
+                ('%XQPQJ%', {bubble}),
+                ('%qingjie%', {bubble}),
+                ('%气泡%', {bubble}),
+                ('%drhl%', {single}),
+                ('%bns%', {serum}),
+                ('%zzz%', set()),
+                ]:
+            with self.subTest(text=text):
+                self.assertEqual(
+                    self.search('product.template', text), found)
+
+    @with_transaction()
+    def test_variant_by_pinyin(self):
+        "The variants (sale lines, stock) are found by the template's pinyin"
+        bubble, single, serum = self.create_templates()
+        self.assertEqual(
+            self.search('product.product', '%bns%'), set(serum.products))
+        self.assertEqual(
+            self.search('product.product', '%qipao%'), set(bubble.products))
+
+    @with_transaction()
+    def test_pinyin_follows_name(self):
+        "A renamed service is found by its new name's pinyin only"
+        pool = Pool()
+        Template = pool.get('product.template')
+        bubble, single, serum = self.create_templates()
+        Template.write([bubble], {'name': "深层补水"})
+        self.assertEqual(bubble.pinyin, 'shen ceng bu shui')
+        self.assertEqual(self.search('product.template', '%xqp%'), set())
+        self.assertEqual(
+            self.search('product.template', '%scbs%'), {bubble})
+
+    @with_transaction()
+    def test_fill_pinyin(self):
+        "The migration computes the pinyin of the existing templates"
+        pool = Pool()
+        Template = pool.get('product.template')
+        bubble, single, serum = self.create_templates()
+        table = Template.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.pinyin, table.pinyin_search], [None, None]))
+        Template._fill_pinyin()
+        cursor.execute(*table.select(
+                table.pinyin, where=table.id == bubble.id))
+        self.assertEqual(cursor.fetchone()[0], 'xiao qi pao qing jie')

@@ -200,6 +200,33 @@ class BeautyHrTestCase(CompanyTestMixin, ModuleTestCase):
             [customer])
 
     @with_transaction()
+    def test_employee_by_pinyin(self):
+        "Staff are found by the full pinyin, initials or part of their name"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        company, wang, li, *_ = self._setup()
+        with Transaction().set_context(company=company.id):
+            for text, found in [
+                    ('%wangmeili%', {wang}),
+                    ('%wml%', {wang}),
+                    ('%meili%', {wang}),
+                    ('%美丽%', {wang}),
+                    ('%ln%', {li}),
+                    ('%lina%', {li}),
+                    ('%zzz%', set()),
+                    ]:
+                with self.subTest(text=text):
+                    self.assertEqual(set(Employee.search(
+                                [('rec_name', 'ilike', text)])), found)
+            # a renamed employee is found by the new name only
+            Party.write([wang.party], {'name': "王小红"})
+            self.assertEqual(
+                Employee.search([('rec_name', 'ilike', '%wxh%')]), [wang])
+            self.assertEqual(
+                Employee.search([('rec_name', 'ilike', '%wml%')]), [])
+
+    @with_transaction()
     def test_working_intervals(self):
         "Worked intervals minus leave, clipped and merged"
         pool = Pool()
