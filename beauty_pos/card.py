@@ -23,6 +23,8 @@ from .accounting import build_move, post_moves
 from .exceptions import (
     AmountError, BalanceError, CardError, LedgerAccessError, RefundError)
 from .ledger import guarded_update, in_, read_for_update, typed
+from .refund_record import (
+    REFUND_REASONS, RefundMixin, RefundStartMixin, refund_start_defaults)
 
 CARD_STATES = [
     ('active', "Active"),
@@ -36,10 +38,6 @@ LINE_TYPES = [
     ('return', "Return"),
     ('refund', "Refund"),
     ('adjustment', "Adjustment"),
-    ]
-REFUND_REASONS = [
-    ('customer', "Customer's Request"),
-    ('salon', "Caused by the Salon"),
     ]
 RULE_NAMES = {
     refund_rules.RULE_COOLING_OFF: 'beauty_pos.msg_rule_cooling_off',
@@ -647,21 +645,14 @@ class CardLine(ModelSQL, ModelView):
                     ledger=cls.__names__()['model']))
 
 
-class CardRefund(ModelSQL, ModelView):
+class CardRefund(RefundMixin, ModelSQL, ModelView):
     "Stored-value card refund (退卡), with its computation"
     __name__ = 'beauty.member.card.refund'
+    _refunded = 'card'
+    _refunded_once = 'beauty_pos.msg_card_refund_once'
     card = fields.Many2One(
         'beauty.member.card', "Card", required=True, readonly=True,
         ondelete='RESTRICT')
-    company = fields.Many2One(
-        'company.company', "Store", required=True, readonly=True,
-        ondelete='RESTRICT')
-    date = fields.Date("Date", required=True, readonly=True)
-    reason = fields.Selection(
-        REFUND_REASONS, "Reason", required=True, readonly=True)
-    method = fields.Many2One(
-        'sale.point.payment.method', "Paid By", required=True,
-        readonly=True, ondelete='RESTRICT')
     balance = Monetary(
         "Balance Before", currency='currency', digits='currency',
         readonly=True)
@@ -670,39 +661,9 @@ class CardRefund(ModelSQL, ModelView):
         readonly=True)
     consumed = Monetary(
         "Consumed", currency='currency', digits='currency', readonly=True)
-    amount = Monetary(
-        "Refunded", currency='currency', digits='currency', readonly=True)
     forfeited = Monetary(
         "Forfeited", currency='currency', digits='currency', readonly=True,
         help="The part of the balance that is not paid back (bonus).")
-    cooling_off = fields.Boolean("Cooling-off", readonly=True)
-    computation = fields.Text("Computation", readonly=True)
-    note = fields.Text("Note", readonly=True)
-    move = fields.Many2One(
-        'account.move', "Account Move", readonly=True, ondelete='RESTRICT')
-    currency = fields.Function(fields.Many2One(
-            'currency.currency', "Currency"), 'on_change_with_currency')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._sql_constraints += [
-            ('card_unique', Unique(t, t.card),
-                'beauty_pos.msg_card_refund_once'),
-            ('amount_positive', Check(t, t.amount >= 0),
-                'beauty_pos.msg_refund_amount_check'),
-            ]
-        cls._sql_indexes.add(
-            Index(t, (t.company, Index.Range()), (t.date, Index.Range())))
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
-
-    def get_rec_name(self, name):
-        return '%s %s' % (self.card.rec_name, self.date)
 
     @classmethod
     def validate_fields(cls, refunds, field_names):
@@ -718,17 +679,6 @@ class CardRefund(ModelSQL, ModelView):
                         balance=refund.balance))
 
     @classmethod
-    def check_modification(cls, mode, refunds, values=None, external=False):
-        super().check_modification(
-            mode, refunds, values=values, external=external)
-        if mode in {'write', 'delete'} and (
-                mode == 'delete' or values.keys() - {'move'}):
-            raise LedgerAccessError(gettext(
-                    'beauty_pos.msg_ledger_append_only',
-                    ledger=cls.__names__()['model']))
-
-
-    @classmethod
     def make(cls, card, date, reason, method, expected=None, note=None):
         """Refund the card: lock it, compute the refund from the ledger (fresh),
         write the refund ledger line emptying both balances, the account move
@@ -737,19 +687,10 @@ class CardRefund(ModelSQL, ModelView):
         Card = pool.get('beauty.member.card')
         Configuration = pool.get('beauty.pos.configuration')
         Commission = pool.get('beauty.commission')
-        Card.lock([card])
-        card = Card(card.id)
-        if card.state == 'refunded':
-            raise RefundError(gettext(
-                    'beauty_pos.msg_card_refunded', card=card.rec_name))
-        if method.kind not in {'cash', 'wechat', 'alipay', 'bank', 'other'}:
-            raise RefundError(gettext(
-                    'beauty_pos.msg_refund_method_money',
-                    method=method.rec_name))
+        card = cls.lock_refundable(
+            card, method, 'beauty_pos.msg_card_refunded')
         computation = card.compute_refund(date, reason)
-        if expected is not None and computation.refund != expected:
-            raise RefundError(gettext(
-                    'beauty_pos.msg_refund_changed', card=card.rec_name))
+        cls.check_expected(card, computation, expected)
         company = card.company
         refund = cls(
             card=card, company=company, date=date, reason=reason,
@@ -771,16 +712,12 @@ class CardRefund(ModelSQL, ModelView):
             prepaid = Configuration.get_value('prepaid_account', company=company)
             breakage = Configuration.get_value(
                 'breakage_account', company=company)
-            move = build_move(company, date, [
-                    (prepaid, computation.balance),
-                    (method.account, -computation.refund),
-                    (breakage, -computation.forfeited),
-                    ], origin=refund,
-                description=gettext('beauty_pos.msg_move_card_refund',
-                    card=card.number))
-        post_moves([move])
-        refund.move = move
-        refund.save()
+        refund.post_move([
+                (prepaid, computation.balance),
+                (method.account, -computation.refund),
+                (breakage, -computation.forfeited),
+                ], gettext('beauty_pos.msg_move_card_refund',
+                card=card.number))
         Card.write([card], {'state': 'refunded'})
         principal = computation.principal
         if principal:
@@ -789,22 +726,14 @@ class CardRefund(ModelSQL, ModelView):
         return refund
 
 
-class CardRefundStart(ModelView):
+class CardRefundStart(RefundStartMixin, ModelView):
     "Card refund"
     __name__ = 'beauty.member.card.refund.start'
     card = fields.Many2One('beauty.member.card', "Card", readonly=True)
-    date = fields.Date("Date", readonly=True)
     reason = fields.Selection(
         REFUND_REASONS, "Reason", required=True,
         help="A refund caused by the salon (closing, unable to serve) "
         "always values consumption at the price actually paid.")
-    method = fields.Many2One(
-        'sale.point.payment.method', "Pay Back By", required=True,
-        domain=[
-            ('company', '=', Eval('company', -1)),
-            ('kind', 'in', ['cash', 'wechat', 'alipay', 'bank', 'other']),
-            ])
-    company = fields.Many2One('company.company', "Store", readonly=True)
     balance = Monetary(
         "Balance", currency='currency', digits='currency', readonly=True)
     principal_paid = Monetary(
@@ -812,13 +741,8 @@ class CardRefundStart(ModelView):
         readonly=True)
     consumed = Monetary(
         "Consumed", currency='currency', digits='currency', readonly=True)
-    amount = Monetary(
-        "Refund", currency='currency', digits='currency', readonly=True)
     forfeited = Monetary(
         "Forfeited", currency='currency', digits='currency', readonly=True)
-    computation = fields.Text("Computation", readonly=True)
-    note = fields.Text("Note")
-    currency = fields.Many2One('currency.currency', "Currency", readonly=True)
 
     @fields.depends('card', 'date', 'reason')
     def on_change_reason(self):
@@ -844,25 +768,8 @@ class CardRefundWizard(Wizard):
     refund = StateTransition()
 
     def default_start(self, fields):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Method = pool.get('sale.point.payment.method')
         card = self.record
-        with Transaction().set_context(company=card.company.id):
-            date = Date.today()
-        values = {
-            'card': card.id,
-            'company': card.company.id,
-            'currency': card.currency.id,
-            'date': date,
-            'reason': 'customer',
-            }
-        methods = Method.search([
-                ('company', '=', card.company.id),
-                ('kind', '=', 'cash'),
-                ], limit=1)
-        if methods:
-            values['method'] = methods[0].id
+        values = refund_start_defaults(card, 'card')
         start = self.start.__class__(**values)
         start.card = card
         start.on_change_reason()

@@ -27,10 +27,12 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import refund as refund_rules
 from .accounting import build_move, post_moves
-from .card import REFUND_REASONS, RULE_NAMES
+from .card import RULE_NAMES
 from .exceptions import (
     AmountError, BalanceError, LedgerAccessError, PackageError, RefundError)
 from .ledger import guarded_update, in_, read_for_update, typed
+from .refund_record import (
+    RefundMixin, RefundStartMixin, refund_start_defaults)
 
 logger = logging.getLogger(__name__)
 
@@ -852,53 +854,16 @@ class Confirmation(ModelSQL, ModelView):
         return None
 
 
-class PackageRefund(ModelSQL, ModelView):
+class PackageRefund(RefundMixin, ModelSQL, ModelView):
     "Treatment package refund, with its computation"
     __name__ = 'beauty.package.refund'
+    _refunded = 'package'
+    _refunded_once = 'beauty_pos.msg_package_refund_once'
     package = fields.Many2One(
         'beauty.package', "Package", required=True, readonly=True,
         ondelete='RESTRICT')
-    company = fields.Many2One(
-        'company.company', "Store", required=True, readonly=True,
-        ondelete='RESTRICT')
-    date = fields.Date("Date", required=True, readonly=True)
-    reason = fields.Selection(
-        REFUND_REASONS, "Reason", required=True, readonly=True)
-    method = fields.Many2One(
-        'sale.point.payment.method', "Paid By", required=True,
-        readonly=True, ondelete='RESTRICT')
     paid = Monetary(
         "Price Paid", currency='currency', digits='currency', readonly=True)
-    amount = Monetary(
-        "Refunded", currency='currency', digits='currency', readonly=True)
-    cooling_off = fields.Boolean("Cooling-off", readonly=True)
-    computation = fields.Text("Computation", readonly=True)
-    note = fields.Text("Note", readonly=True)
-    move = fields.Many2One(
-        'account.move', "Account Move", readonly=True, ondelete='RESTRICT')
-    currency = fields.Function(fields.Many2One(
-            'currency.currency', "Currency"), 'on_change_with_currency')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._sql_constraints += [
-            ('package_unique', Unique(t, t.package),
-                'beauty_pos.msg_package_refund_once'),
-            ('amount_positive', Check(t, t.amount >= 0),
-                'beauty_pos.msg_refund_amount_check'),
-            ]
-        cls._sql_indexes.add(
-            Index(t, (t.company, Index.Range()), (t.date, Index.Range())))
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
-
-    def get_rec_name(self, name):
-        return '%s %s' % (self.package.rec_name, self.date)
 
     @classmethod
     def validate_fields(cls, refunds, field_names):
@@ -909,16 +874,6 @@ class PackageRefund(ModelSQL, ModelView):
                         'beauty_pos.msg_package_refund_beyond_paid',
                         package=refund.package.rec_name,
                         amount=refund.amount, paid=refund.paid))
-
-    @classmethod
-    def check_modification(cls, mode, refunds, values=None, external=False):
-        super().check_modification(
-            mode, refunds, values=values, external=external)
-        if mode in {'write', 'delete'} and (
-                mode == 'delete' or values.keys() - {'move'}):
-            raise LedgerAccessError(gettext(
-                    'beauty_pos.msg_ledger_append_only',
-                    ledger=cls.__names__()['model']))
 
     @classmethod
     def compute(cls, package, date, reason='customer'):
@@ -976,21 +931,11 @@ class PackageRefund(ModelSQL, ModelView):
         Line = pool.get('beauty.package.line')
         Configuration = pool.get('beauty.pos.configuration')
         Commission = pool.get('beauty.commission')
-        Package.lock([package])
-        Line.lock(list(package.lines))
-        package = Package(package.id)
-        if package.state == 'refunded':
-            raise RefundError(gettext(
-                    'beauty_pos.msg_package_refunded',
-                    package=package.rec_name))
-        if method.kind not in {'cash', 'wechat', 'alipay', 'bank', 'other'}:
-            raise RefundError(gettext(
-                    'beauty_pos.msg_refund_method_money',
-                    method=method.rec_name))
+        package = cls.lock_refundable(
+            package, method, 'beauty_pos.msg_package_refunded',
+            lock=[list(package.lines)])
         computation = cls.compute(package, date, reason)
-        if expected is not None and computation.refund != expected:
-            raise RefundError(gettext(
-                    'beauty_pos.msg_refund_changed', card=package.rec_name))
+        cls.check_expected(package, computation, expected)
         liability = package.value_remaining
         refund = cls(
             package=package, company=package.company, date=date,
@@ -1005,19 +950,16 @@ class PackageRefund(ModelSQL, ModelView):
                     } for l in package.lines if l.remaining])
         company = package.company
         with Transaction().set_context(company=company.id):
-            move = build_move(company, date, [
-                    (Configuration.get_value(
-                            'package_account', company=company), liability),
-                    (method.account, -computation.refund),
-                    (Configuration.get_value(
-                            'breakage_account', company=company),
-                        computation.refund - liability),
-                    ], origin=refund,
-                description=gettext('beauty_pos.msg_move_package_refund',
-                    package=package.number))
-        post_moves([move])
-        refund.move = move
-        refund.save()
+            package_account = Configuration.get_value(
+                'package_account', company=company)
+            breakage = Configuration.get_value(
+                'breakage_account', company=company)
+        refund.post_move([
+                (package_account, liability),
+                (method.account, -computation.refund),
+                (breakage, computation.refund - liability),
+                ], gettext('beauty_pos.msg_move_package_refund',
+                package=package.number))
         Package.write([Package(package.id)], {'state': 'refunded'})
         if package.price:
             Commission.clawback_package_refund(
@@ -1025,24 +967,10 @@ class PackageRefund(ModelSQL, ModelView):
         return refund
 
 
-class PackageRefundStart(ModelView):
+class PackageRefundStart(RefundStartMixin, ModelView):
     "Package refund"
     __name__ = 'beauty.package.refund.start'
     package = fields.Many2One('beauty.package', "Package", readonly=True)
-    date = fields.Date("Date", readonly=True)
-    reason = fields.Selection(REFUND_REASONS, "Reason", required=True)
-    method = fields.Many2One(
-        'sale.point.payment.method', "Pay Back By", required=True,
-        domain=[
-            ('company', '=', Eval('company', -1)),
-            ('kind', 'in', ['cash', 'wechat', 'alipay', 'bank', 'other']),
-            ])
-    company = fields.Many2One('company.company', "Store", readonly=True)
-    amount = Monetary(
-        "Refund", currency='currency', digits='currency', readonly=True)
-    computation = fields.Text("Computation", readonly=True)
-    note = fields.Text("Note")
-    currency = fields.Many2One('currency.currency', "Currency", readonly=True)
 
     @fields.depends('package', 'date', 'reason')
     def on_change_reason(self):
@@ -1067,25 +995,8 @@ class PackageRefundWizard(Wizard):
     refund = StateTransition()
 
     def default_start(self, fields):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Method = pool.get('sale.point.payment.method')
         package = self.record
-        with Transaction().set_context(company=package.company.id):
-            date = Date.today()
-        values = {
-            'package': package.id,
-            'company': package.company.id,
-            'currency': package.currency.id,
-            'date': date,
-            'reason': 'customer',
-            }
-        methods = Method.search([
-                ('company', '=', package.company.id),
-                ('kind', '=', 'cash'),
-                ], limit=1)
-        if methods:
-            values['method'] = methods[0].id
+        values = refund_start_defaults(package, 'package')
         start = self.start.__class__(**values)
         start.package = package
         start.on_change_reason()
