@@ -50,7 +50,13 @@ def post_moves(moves):
     moves = [m for m in moves if m is not None]
     if moves:
         Move.save(moves)
-        Move.post(moves)
+        # one call per store: account.move.post of trytond 8.0 fails on
+        # the moves of several companies (it reuses its table's name)
+        by_company = defaultdict(list)
+        for move in moves:
+            by_company[move.company].append(move)
+        for company_moves in by_company.values():
+            Move.post(company_moves)
     return moves
 
 

@@ -54,7 +54,13 @@ def create_chart(company):
     CreateChart = pool.get('account.create_chart', type='wizard')
     if Account.search([('company', '=', company.id)], limit=1):
         return False
-    template = ModelData.get_id(CHART)
+    try:
+        template = ModelData.get_id(CHART)
+    except KeyError:
+        # the English charts are loaded only where English is a language of
+        # the database (not on a database created in Chinese)
+        create_minimal_chart(company)
+        return True
     session_id, _, _ = CreateChart.create()
     try:
         CreateChart.execute(session_id, {
@@ -88,6 +94,72 @@ def create_chart(company):
     finally:
         CreateChart.delete(session_id)
     return True
+
+
+# code, name, parent code, type key (None: a view)
+MINIMAL_ACCOUNTS = [
+    ('1', "资产 (Assets)", None, None),
+    ('1.1.0', "流动资产 (Current Assets)", '1', None),
+    ('1.1.1', "库存现金 (Cash)", '1.1.0', 'cash'),
+    ('1.1.2', "应收账款 (Accounts Receivable)", '1.1.0', 'receivable'),
+    ('2', "负债 (Liabilities)", None, None),
+    ('2.2.0', "流动负债 (Current Liabilities)", '2', None),
+    ('2.2.1', "应付账款 (Accounts Payable)", '2.2.0', 'payable'),
+    ('2.2.2', "预收账款 (Unearned Revenue)", '2.2.0', 'unearned'),
+    ('3', "所有者权益 (Equity)", None, 'equity'),
+    ('4', "主营业务收入 (Revenue)", None, 'revenue'),
+    ('5', "费用 (Expenses)", None, 'expense'),
+    ]
+
+
+def create_minimal_chart(company):
+    """The accounts the checkout needs, by the codes of Tryton's minimal
+    chart, when no chart template is loaded"""
+    pool = Pool()
+    Type = pool.get('account.account.type')
+    Account = pool.get('account.account')
+    Configuration = pool.get('account.configuration')
+    root, = Type.create([{
+                'name': "科目类型 (Account Types)", 'company': company.id}])
+    balance, income = Type.create([{
+                'name': "资产负债表 (Balance Sheet)", 'company': company.id,
+                'parent': root.id, 'statement': 'balance',
+                }, {
+                'name': "利润表 (Income Statement)", 'company': company.id,
+                'parent': root.id, 'statement': 'income',
+                }])
+    types = dict(zip(
+            ['cash', 'receivable', 'payable', 'unearned', 'equity',
+                'revenue', 'expense'],
+            Type.create([{
+                        'name': name, 'company': company.id,
+                        'parent': (income if statement == 'income'
+                            else balance).id,
+                        'statement': statement, **flags,
+                        } for name, statement, flags in [
+                        ("现金 (Cash)", 'balance', {'assets': True}),
+                        ("应收 (Receivable)", 'balance',
+                            {'assets': True, 'receivable': True}),
+                        ("应付 (Payable)", 'balance', {'payable': True}),
+                        ("预收 (Unearned Revenue)", 'balance', {}),
+                        ("权益 (Equity)", 'balance', {}),
+                        ("收入 (Revenue)", 'income', {'revenue': True}),
+                        ("费用 (Expenses)", 'income', {'expense': True}),
+                        ]])))
+    accounts = {}
+    for code, name, parent, type_ in MINIMAL_ACCOUNTS:
+        accounts[code], = Account.create([{
+                    'company': company.id, 'code': code, 'name': name,
+                    'parent': accounts[parent].id if parent else None,
+                    'type': types[type_].id if type_ else None,
+                    'reconcile': type_ in {'receivable', 'payable'},
+                    'party_required': type_ in {'receivable', 'payable'},
+                    }])
+    config = Configuration(1)
+    with Transaction().set_context(company=company.id):
+        config.default_account_receivable = accounts['1.1.2']
+        config.default_account_payable = accounts['2.2.1']
+        config.save()
 
 
 def ensure_fiscal_years(company, first, last):
