@@ -37,10 +37,11 @@ from sql.conditionals import Case, Coalesce
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If, PYSONEncoder
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.pyson import Eval, PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
@@ -76,6 +77,15 @@ def period_end(start, period_type):
         - dt.timedelta(days=1))
 
 
+def _in(column, ids):
+    return SQL_OPERATORS['in'](column, ids)
+
+
+def _in_max():
+    "The ids per query of a batch"
+    return 1000
+
+
 def _date(value):
     "Dates come back as strings from SQLite aggregates"
     if isinstance(value, str):
@@ -96,6 +106,7 @@ def _decimal(value):
 class Appraisal(Workflow, ModelSQL, ModelView):
     "Staff appraisal"
     __name__ = 'beauty.appraisal'
+    __string__ = "Appraisal"
     _states = {'readonly': Eval('state') != 'draft'}
     _scores = {'readonly': Eval('state') == 'confirmed'}
     company = fields.Many2One(
@@ -112,8 +123,6 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         "Start Date", required=True, states=_states)
     end_date = fields.Date(
         "End Date", required=True, states=_states,
-        domain=[If(Bool(Eval('start_date')) & Bool(Eval('end_date')),
-                ('end_date', '>=', Eval('start_date')), ())],
         help="Set from the start date and the period type.")
     state = fields.Selection(
         STATES, "State", required=True, readonly=True, sort=False)
@@ -478,7 +487,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
                 'complaints': 0,
                 } for e in employee_ids}
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(employee_ids):
+        for sub_ids in grouped_slice(employee_ids, _in_max()):
             sub_ids = list(sub_ids)
             for query, handle in [
                     (cls._performance_query, _performance),
@@ -527,7 +536,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
                     else_=zero)),
             Sum(Case((commission.kind == 'consumption',
                         commission.performance), else_=zero)),
-            where=reduce_ids(commission.employee, employee_ids)
+            where=_in(commission.employee, employee_ids)
             & (commission.company == company.id)
             & (commission.date >= start) & (commission.date <= end),
             group_by=[commission.employee])
@@ -543,7 +552,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
             condition=line.appointment == appointment.id).select(
             line.beautician,
             Count(appointment.id, distinct=True),
-            where=reduce_ids(line.beautician, employee_ids)
+            where=_in(line.beautician, employee_ids)
             & (appointment.company == company.id)
             & (appointment.state == 'done')
             & (appointment.date >= start) & (appointment.date <= end),
@@ -570,7 +579,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
             .select(
                 share.employee,
                 Count(line.id, distinct=True),
-                where=reduce_ids(share.employee, employee_ids)
+                where=_in(share.employee, employee_ids)
                 & (sale.company == company.id)
                 & sale.state.in_(SALE_DONE)
                 & (sale.returned_sale == Null)
@@ -599,7 +608,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
             .select(
                 line.beautician,
                 Avg(line.rating), Count(line.rating),
-                where=reduce_ids(line.beautician, employee_ids)
+                where=_in(line.beautician, employee_ids)
                 & (line.rating != Null)
                 & (survey.company == company.id)
                 & (visit_date >= start) & (visit_date <= end),
@@ -613,7 +622,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         return feedback.select(
             feedback.employee,
             Count(feedback.id),
-            where=reduce_ids(feedback.employee, employee_ids)
+            where=_in(feedback.employee, employee_ids)
             & (feedback.company == company.id)
             & (feedback.kind == 'complaint')
             & (feedback.state != 'cancelled')
@@ -641,7 +650,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
             a_line.beautician.as_('employee'),
             appointment.customer.as_('customer'),
             appointment.date.as_('date'),
-            where=reduce_ids(a_line.beautician, employee_ids)
+            where=_in(a_line.beautician, employee_ids)
             & (appointment.company == company.id)
             & (appointment.state == 'done')
             & (appointment.date >= start) & (appointment.date <= end))
@@ -652,7 +661,7 @@ class Appraisal(Workflow, ModelSQL, ModelView):
                 share.employee.as_('employee'),
                 sale.customer.as_('customer'),
                 sale.date.as_('date'),
-                where=reduce_ids(share.employee, employee_ids)
+                where=_in(share.employee, employee_ids)
                 & (sale.company == company.id)
                 & sale.state.in_(SALE_DONE)
                 & (sale.returned_sale == Null)
@@ -675,19 +684,19 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         if not customers:
             return result
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(list(customers)):
+        for sub_ids in grouped_slice(list(customers), _in_max()):
             sub_ids = list(sub_ids)
             appointment = Appointment.__table__()
             sale = Sale.__table__()
             query = appointment.select(
                 appointment.customer, appointment.date,
-                where=reduce_ids(appointment.customer, sub_ids)
+                where=_in(appointment.customer, sub_ids)
                 & (appointment.company == company.id)
                 & ~appointment.state.in_(REBOOKING_EXCLUDED)
                 & (appointment.date > start) & (appointment.date <= end)
                 ) | sale.select(
                 sale.customer, sale.date,
-                where=reduce_ids(sale.customer, sub_ids)
+                where=_in(sale.customer, sub_ids)
                 & (sale.company == company.id)
                 & sale.state.in_(SALE_DONE)
                 & (sale.returned_sale == Null)
@@ -736,14 +745,12 @@ class Employee(metaclass=PoolMeta):
 class AppraisalCreateStart(ModelView):
     "Create appraisals"
     __name__ = 'beauty.appraisal.create.start'
+    __string__ = "Create Appraisals"
     company = fields.Many2One('company.company', "Store", required=True)
     period_type = fields.Selection(
         PERIOD_TYPES, "Period Type", required=True, sort=False)
     start_date = fields.Date("Start Date", required=True)
-    end_date = fields.Date(
-        "End Date", required=True,
-        domain=[If(Bool(Eval('start_date')) & Bool(Eval('end_date')),
-                ('end_date', '>=', Eval('start_date')), ())])
+    end_date = fields.Date("End Date", required=True)
     measure = fields.Boolean(
         "Measure", help="Measure the figures of the new appraisals at once.")
 

@@ -23,6 +23,7 @@ def _weight(string, help):
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Training and appraisal configuration"
     __name__ = 'beauty.training.configuration'
+    __string__ = "Training and Appraisal Configuration"
     certificate_sequence = fields.Many2One(
         'ir.sequence', "Certificate Sequence", required=True,
         domain=[

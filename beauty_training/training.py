@@ -17,7 +17,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import TrainingError, TrainingValidationError
@@ -44,6 +44,7 @@ ATTENDANCE_STATUSES = [
 class Course(DeactivableMixin, ModelSQL, ModelView):
     "Training course"
     __name__ = 'beauty.training.course'
+    __string__ = "Training Course"
     company = fields.Many2One(
         'company.company', "Store", required=True, ondelete='CASCADE')
     name = fields.Char("Name", required=True, size=100)
@@ -123,6 +124,7 @@ class Course(DeactivableMixin, ModelSQL, ModelView):
 class Session(Workflow, ModelSQL, ModelView):
     "Training session"
     __name__ = 'beauty.training.session'
+    __string__ = "Training Session"
     _states = {'readonly': Eval('state') != 'planned'}
     company = fields.Many2One(
         'company.company', "Store", required=True, ondelete='CASCADE',
@@ -134,10 +136,7 @@ class Session(Workflow, ModelSQL, ModelView):
     start = fields.DateTime(
         "Start", required=True, states=_states,
         help="The date and time the session starts.")
-    end = fields.DateTime(
-        "End", states=_states,
-        domain=[If(Bool(Eval('end')) & Bool(Eval('start')),
-                ('end', '>', Eval('start')), ())])
+    end = fields.DateTime("End", states=_states)
     date = fields.Function(
         fields.Date("Date"), 'on_change_with_date',
         searcher='search_date')
@@ -250,6 +249,12 @@ class Session(Workflow, ModelSQL, ModelView):
                     raise TrainingError(gettext(
                             'beauty_training.msg_session_delete_done',
                             session=session.rec_name))
+        elif mode == 'write' and set(values or {}) - {'notes'}:
+            for session in sessions:
+                if session.state == 'done':
+                    raise TrainingError(gettext(
+                            'beauty_training.msg_session_done_modify',
+                            session=session.rec_name))
 
     @classmethod
     def copy(cls, sessions, default=None):
@@ -290,6 +295,7 @@ class Session(Workflow, ModelSQL, ModelView):
 class Attendance(ModelSQL, ModelView):
     "Training attendance"
     __name__ = 'beauty.training.attendance'
+    __string__ = "Training Attendance"
     _states = {
         'readonly': Eval('session_state', 'planned') != 'planned',
         }
@@ -406,6 +412,20 @@ class Attendance(ModelSQL, ModelView):
                 raise TrainingValidationError(gettext(
                         'beauty_training.msg_attendance_passed_absent',
                         employee=attendance.employee.rec_name,
+                        session=attendance.session.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, attendances, values=None, external=False):
+        super().check_modification(
+            mode, attendances, values=values, external=external)
+        if mode == 'create' or (
+                mode == 'write' and not set(values or {}) - {'comment'}):
+            return
+        for attendance in attendances:
+            if attendance.session.state == 'done':
+                raise TrainingError(gettext(
+                        'beauty_training.msg_session_done_modify',
                         session=attendance.session.rec_name))
 
     @classmethod
