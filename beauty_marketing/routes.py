@@ -18,6 +18,8 @@ from trytond.protocols.wrappers import Response, with_pool, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from .survey import valid_token
+
 logger = logging.getLogger(__name__)
 SECURITY_HEADERS = {
     'Content-Security-Policy': (
@@ -55,6 +57,8 @@ def _survey(pool, token):
     try:
         Survey = pool.get('beauty.survey')
     except KeyError:
+        raise NotFound()
+    if not valid_token(token):
         raise NotFound()
     _language(pool)
     surveys = Survey.search([('token', '=', token)], limit=1)
@@ -101,6 +105,9 @@ def survey_page(request, pool, token, database_name=None):
 @with_transaction(readonly=False)
 def survey_answer(request, pool, token, database_name=None):
     survey = _survey(pool, token)
+    if survey.state != 'pending':
+        # answered: gone, as the form says
+        return _form(survey)
     title = gettext('beauty_marketing.msg_survey_page_title')
     ratings = {}
     for line in survey.lines:

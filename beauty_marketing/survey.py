@@ -5,6 +5,7 @@ customer gets a link with a token; the public page (routes.py) lets her
 rate each service and beautician from 1 to 5 and comment, once. The ratings
 feed the beautician's satisfaction score."""
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal
 
@@ -20,6 +21,15 @@ from trytond.transaction import Transaction
 
 from .exceptions import SurveyError
 from .rfm import SALE_DONE
+
+# What secrets.token_urlsafe gives: anything else is not a link of ours
+# (and never reaches the database: PostgreSQL refuses a NUL in a text)
+TOKEN = re.compile(r'[A-Za-z0-9_-]{1,100}')
+
+
+def valid_token(token):
+    return isinstance(token, str) and bool(TOKEN.fullmatch(token))
+
 
 STATES = [
     ('pending', "Pending"),
@@ -227,7 +237,7 @@ class Survey(ModelSQL, ModelView):
         Line = pool.get('beauty.survey.line')
         Date = pool.get('ir.date')
         surveys = cls.search([('token', '=', token)], limit=1) if (
-            isinstance(token, str) and token) else []
+            valid_token(token)) else []
         if not surveys:
             raise SurveyError(gettext('beauty_marketing.msg_survey_unknown'))
         survey, = surveys
@@ -241,7 +251,7 @@ class Survey(ModelSQL, ModelView):
         for line in survey.lines:
             cls.check_rating(line, ratings.get(line.id))
         if comment is not None:
-            comment = str(comment).strip()[:1000] or None
+            comment = str(comment).replace('\x00', '').strip()[:1000] or None
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.update(

@@ -13,14 +13,23 @@
   by a barrier) gets no more through than the limit, and later ones are
   refused (429); the same for the searches of free times.
 
-Skipped until beauty_appointment has landed (its tryton.cfg loads data).
-The surveys' public page (beauty_marketing) gets the same tests when it
-lands: test_survey_page_fuzzed.
+The public satisfaction survey page of beauty_marketing
+(/<db>/beauty/survey/<token>) gets the same treatment: hostile tokens (GET
+and POST) and hostile form bodies on a valid link get a clean refusal
+(404/400/410/413), never a server error, a stack trace or the customer's
+data, and a refused answer saves nothing; a used link is refused (410), a
+rating outside 1-5 is refused (400).
+
+Skipped until beauty_appointment has landed (its tryton.cfg loads data); the
+survey tests until beauty_marketing has.
 """
+import datetime as dt
 import json
 import os
+import secrets
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -30,7 +39,9 @@ from security_helpers import ROOT, SecureServer, collide, env_int
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from demo import suite_modules  # noqa: E402
 
-MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment']
+# beauty_pos and beauty_marketing: the survey page
+MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos',
+    'beauty_marketing']
 EXAMPLES = env_int('BEAUTY_FUZZ_EXAMPLES', 60)
 VICTIM_NAME = "祝心怡"
 VICTIM_MOBILE = '13566778899'
@@ -47,7 +58,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope='module')
 def server():
     server = SecureServer('test_sec_public_%s' % os.getpid(), scale=0.01,
-        modules=MODULES)
+        modules=[m for m in MODULES if m in suite_modules()])
     try:
         server.create().start()
         yield server
@@ -212,7 +223,269 @@ def test_search_rate_limit_holds(server, admin):
     assert len(passed) <= limit, [r[0] for r in results]
 
 
-@pytest.mark.skip(reason="beauty_marketing has not landed: its public "
-    "satisfaction survey page gets the same fuzzing and rate limit tests")
-def test_survey_page_fuzzed():
-    pass
+survey_landed = pytest.mark.skipif(
+    'beauty_marketing' not in suite_modules(),
+    reason="beauty_marketing has not landed: its public satisfaction "
+    "survey page (routes /<db>/beauty/survey/<token>)")
+SURVEY_STATUSES = {400, 404, 410, 413}
+
+
+def make_surveys(server, admin, count):
+    """Pending surveys of done or booked appointments of the demo, for the
+    customer whose data must never come out; return [(id, token, line ids)]
+    """
+    victim, = server.rpc('model.party.party.search', [
+            [('name', '=', VICTIM_NAME)], 0, 1, None, {}], admin)
+    # the administrator works in the first store: its appointments
+    company = server.ensure_company(admin)
+    rows = server.sql(
+        'SELECT a.id, a.company FROM beauty_appointment AS a '
+        'WHERE a.company = %s AND NOT EXISTS (SELECT 1 FROM beauty_survey '
+        'AS s WHERE s.appointment = a.id) '
+        'AND EXISTS (SELECT 1 FROM beauty_appointment_line AS l '
+        'WHERE l.appointment = a.id) ORDER BY a.id LIMIT %s',
+        (company, count))
+    assert len(rows) == count, "the demo has too few appointments"
+    expiry = dt.date.today() + dt.timedelta(days=7)
+    result = []
+    for appointment, company in rows:
+        lines = server.sql(
+            'SELECT service, beautician FROM beauty_appointment_line '
+            'WHERE appointment = %s ORDER BY id', (appointment,))
+        token = secrets.token_urlsafe(24)
+        survey, = server.rpc('model.beauty.survey.create', [[{
+                        'appointment': appointment,
+                        'customer': victim,
+                        'company': company,
+                        'token': token,
+                        'expiry_date': {'__class__': 'date',
+                            'year': expiry.year, 'month': expiry.month,
+                            'day': expiry.day},
+                        'lines': [('create', [{
+                                        'service': service,
+                                        'beautician': beautician,
+                                        } for service, beautician in lines])],
+                        }], {'company': company}], admin)
+        line_ids = [r[0] for r in server.sql(
+                'SELECT id FROM beauty_survey_line WHERE survey = %s '
+                'ORDER BY id', (survey,))]
+        result.append((survey, token, line_ids))
+    return result
+
+
+def survey_request(server, token, data=None, headers=None, quote=True):
+    "(status, body) of the survey page of the token (POST with data)"
+    if quote:
+        token = urllib.parse.quote(token, safe='')
+    url = '%s%s/beauty/survey/%s' % (server.url, server.name, token)
+    req = urllib.request.Request(url, data=data,
+        method='POST' if data is not None else 'GET', headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, response.read().decode('utf-8', 'replace')
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode('utf-8', 'replace')
+
+
+def check_survey_clean(status, body, allowed=SURVEY_STATUSES):
+    "A clean answer of the survey page: no server error, nothing leaked"
+    assert status < 500, (status, body[:500])
+    for sign in LEAK_SIGNS:
+        assert sign not in body, (sign, body[:500])
+    assert status == 200 or status in allowed, (status, body[:300])
+
+
+def survey_state(server, survey):
+    "(state, comment, [ratings]) as stored"
+    (state, comment), = server.sql(
+        'SELECT state, comment FROM beauty_survey WHERE id = %s', (survey,))
+    ratings = [r[0] for r in server.sql(
+            'SELECT rating FROM beauty_survey_line WHERE survey = %s '
+            'ORDER BY id', (survey,))]
+    return state, comment, ratings
+
+
+def reset_survey(server, survey):
+    server.sql("UPDATE beauty_survey SET state = 'pending', comment = NULL, "
+        "answered_date = NULL WHERE id = %s", (survey,))
+    server.sql('UPDATE beauty_survey_line SET rating = NULL '
+        'WHERE survey = %s', (survey,))
+
+
+def form(fields):
+    return urllib.parse.urlencode(fields).encode()
+
+
+@survey_landed
+def test_survey_page_fuzzed(server, admin):
+    """Hostile tokens and hostile answers get a clean refusal; what is
+    refused saves nothing, what is taken is a rating of 1 to 5"""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    (survey, token, line_ids), (used, used_token, used_lines) = make_surveys(
+        server, admin, 2)
+    # the form of the visit names services and beauticians, not her
+    status, body = survey_request(server, token)
+    assert status == 200 and 'rating_%s' % line_ids[0] in body
+    check_survey_clean(status, body)
+    status, body = survey_request(server, used_token, form(
+            {'rating_%s' % i: '5' for i in used_lines}),
+        headers={'Content-Type': 'application/x-www-form-urlencoded'})
+    assert status == 200, (status, body[:300])
+    assert survey_state(server, used)[0] == 'answered'
+
+    hostile = [
+        "' OR 1=1 --", "'; DROP TABLE beauty_survey; --", "%' OR '1'='1",
+        '<script>alert(1)</script>', '{{7*7}}', '${7*7}', '../../etc/passwd',
+        '..', '.', '\x00', token + '\x00', '\x00' + token, token + "'",
+        token[:-1], token.upper(), token + ' ', ' ' + token, 'A' * 5000,
+        '１２３', VICTIM_MOBILE, VICTIM_NAME, '-1', '0', '*', '%', '_' * 32,
+        used_token, str(survey), 'null', 'None', '\ud7ff' * 10,
+        ]
+    tokens = st.one_of(st.sampled_from(hostile),
+        st.text(min_size=1, max_size=80),
+        st.text(alphabet='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+            '0123456789-_', min_size=32, max_size=32))
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck))
+    @given(tokens, st.booleans())
+    def hostile_token(value, post):
+        data = form({'rating_%s' % i: '5' for i in line_ids}) if post \
+            else None
+        status, text = survey_request(server, value, data, headers={
+                'Content-Type': 'application/x-www-form-urlencoded'})
+        check_survey_clean(status, text, allowed={404, 405, 410})
+        if value != used_token:
+            # with a '/' the address is another one (405: POST only)
+            assert status == 404 or (status == 405 and '/' in value), (
+                value, status, text[:300])
+        else:
+            assert status == 410, (status, text[:300])
+    hostile_token()
+    assert survey_state(server, survey) == ('pending', None, [None] * len(
+            line_ids))
+
+    # answers to the valid link
+    ratings = st.one_of(
+        st.sampled_from(['1', '3', '5', '0', '6', '-1', '5.0', '4 ', '٣',
+                '1e3', str(2 ** 70), '', 'NaN', "5' OR 1=1", '\x00',
+                '<b>5</b>', '五']),
+        st.text(max_size=20), st.integers(-10, 10).map(str))
+    comments = st.one_of(st.none(), st.text(max_size=300), st.sampled_from([
+                '<script>alert(1)</script>', "'); DELETE FROM beauty_survey;",
+                '\x00很好\x00', 'A' * 3000, '好' * 1500, '\ud7ff',
+                VICTIM_NAME]))
+    keys = st.sampled_from(['rating_%s' % i for i in line_ids]
+        + ['rating_%s' % i for i in used_lines]
+        + ['rating_', 'rating_-1', 'rating_0', 'comment', 'token', 'state',
+            'customer', 'id'])
+    fields = st.tuples(
+        st.fixed_dictionaries({'rating_%s' % i: ratings for i in line_ids}),
+        st.dictionaries(keys, st.one_of(ratings, comments.map(
+                    lambda c: c or '')), max_size=4),
+        comments)
+
+    def encode(values, kind):
+        first, extra, comment = values
+        items = list(first.items()) + list(extra.items())
+        if comment is not None:
+            items.append(('comment', comment))
+        if kind == 'form':
+            return (urllib.parse.urlencode(items).encode(),
+                'application/x-www-form-urlencoded')
+        if kind == 'multipart':
+            boundary = 'salonboundary'
+            parts = []
+            for name, value in items:
+                parts.append('--%s\r\nContent-Disposition: form-data; '
+                    'name="%s"\r\n\r\n%s\r\n' % (boundary, name, value))
+            parts.append('--%s--\r\n' % boundary)
+            return (''.join(parts).encode('utf-8', 'surrogatepass'),
+                'multipart/form-data; boundary=' + boundary)
+        if kind == 'json':
+            return (json.dumps(dict(items)).encode(), 'application/json')
+        return (json.dumps({'id': 1, 'method': 'model.beauty.survey.answer',
+                    'params': [token, dict(items)]}).encode(),
+            'application/json')
+    raw = st.one_of(
+        st.binary(max_size=300).map(lambda b: (b,
+                'application/x-www-form-urlencoded')),
+        st.sampled_from([
+                (b'rating_%d=%%ff%%fe&comment=%%00' % line_ids[0],
+                    'application/x-www-form-urlencoded'),
+                (b'--x\r\nContent-Disposition: form-data; name="comment"'
+                    b'\r\n\r\n\xff\xfe', 'multipart/form-data; boundary=x'),
+                (b'garbage', 'multipart/form-data'),
+                (b'rating_1=5', 'text/plain'),
+                (b'&' * 10000, 'application/x-www-form-urlencoded'),
+                ]))
+    bodies = st.one_of(
+        st.tuples(fields, st.sampled_from(
+                ['form', 'multipart', 'json', 'jsonrpc'])).map(
+            lambda t: encode(*t)),
+        raw)
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck))
+    @given(bodies)
+    def answer(body):
+        data, content_type = body
+        status, text = survey_request(server, token, data,
+            headers={'Content-Type': content_type})
+        check_survey_clean(status, text, allowed={400, 413})
+        state, comment, stored = survey_state(server, survey)
+        if status == 200:
+            assert state == 'answered'
+            assert all(r in {1, 2, 3, 4, 5} for r in stored), stored
+            assert comment is None or (
+                len(comment) <= 1000 and '\x00' not in comment)
+            reset_survey(server, survey)
+        else:
+            assert (state, comment, stored) == (
+                'pending', None, [None] * len(line_ids)), (status, text[:300])
+    answer()
+    # the used survey kept its answer
+    assert survey_state(server, used) == (
+        'answered', None, [5] * len(used_lines))
+    assert 'Traceback' not in server.read_log()
+
+
+@survey_landed
+def test_survey_answered_once(server, admin):
+    """A rating outside 1-5 is refused and saves nothing; the answer is
+    taken once, a second one is refused (410)"""
+    (survey, token, line_ids), = make_surveys(server, admin, 1)
+    headers = {'Content-Type': 'application/x-www-form-urlencoded'}
+    for bad in ['0', '6', '-1', '', 'x', '5.5']:
+        values = {'rating_%s' % i: '4' for i in line_ids}
+        values['rating_%s' % line_ids[-1]] = bad
+        values['comment'] = "不错"
+        status, body = survey_request(server, token, form(values), headers)
+        check_survey_clean(status, body)
+        assert status == 400, (bad, status, body[:300])
+        assert survey_state(server, survey) == (
+            'pending', None, [None] * len(line_ids)), bad
+    # a rating missing
+    if len(line_ids) > 1:
+        status, body = survey_request(server, token, form(
+                {'rating_%s' % line_ids[0]: '4'}), headers)
+        assert status == 400
+    values = {'rating_%s' % i: str(5 - n % 5) for n, i in enumerate(line_ids)}
+    values['comment'] = "手法很好"
+    status, body = survey_request(server, token, form(values), headers)
+    check_survey_clean(status, body)
+    assert status == 200, body[:300]
+    answered = survey_state(server, survey)
+    assert answered == ('answered', "手法很好",
+        [5 - n % 5 for n in range(len(line_ids))])
+    # a second answer, and the form again: gone
+    values = {'rating_%s' % i: '1' for i in line_ids}
+    values['comment'] = "改评价"
+    status, body = survey_request(server, token, form(values), headers)
+    check_survey_clean(status, body)
+    assert status == 410, (status, body[:300])
+    status, body = survey_request(server, token)
+    assert status == 410, (status, body[:300])
+    assert survey_state(server, survey) == answered
+    assert 'Traceback' not in server.read_log()
