@@ -163,8 +163,10 @@ class SlotSearch(Wizard):
                     'date': self.start.date,
                     'days': self.start.days,
                     })
-        elif context.get('active_model') == 'party.party' and context.get(
-                'active_id'):
+        # opened from a customer: she is the one to book
+        if (not values.get('customer')
+                and context.get('active_model') == 'party.party'
+                and context.get('active_id')):
             values['customer'] = context['active_id']
         return values
 
