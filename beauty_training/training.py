@@ -335,7 +335,6 @@ class Attendance(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('session')
         t = cls.__table__()
         cls._sql_constraints += [
             ('session_employee_unique', Unique(t, t.session, t.employee),
