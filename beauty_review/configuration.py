@@ -7,6 +7,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Data review configuration"
     __name__ = 'beauty.review.configuration'
+    __string__ = "Data Review Configuration"
 
     review_price = fields.Boolean(
         "Review Price Changes",

@@ -287,7 +287,7 @@ class Request(Workflow, ModelSQL, ModelView):
             return lang.format('%.4f', value).rstrip('0').rstrip(
                 lang.decimal_point)
         if self.currency:
-            return lang.currency(value, self.currency)
+            return lang.currency(value, self.currency, grouping=True)
         return lang.format('%.2f', value)
 
     def get_change(self, name):
@@ -577,6 +577,7 @@ def _now():
 class RequestDeletionStart(ModelView):
     "Request deletion"
     __name__ = 'beauty.review.deletion.start'
+    __string__ = "Request Deletion"
     records = fields.Text("Records", readonly=True)
     reason = fields.Text(
         "Reason", required=True, size=1000,
