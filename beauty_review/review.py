@@ -363,20 +363,27 @@ class Request(Workflow, ModelSQL, ModelView):
     @classmethod
     def intercept_write(cls, Model, args):
         """The write arguments without the reviewed price fields; a request
-        is filed for each field of each record whose value would change"""
+        is filed for each field of each record whose value would change
+        (values may become empty: the write still checks the rights)"""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
         if not review_on('price'):
             return args
         names = Model._review_price_fields
+        # The rights are checked before anything is filed
+        ModelAccess.check(Model.__name__, 'write')
         vlist, result, changed = [], [], []
         actions = iter(args)
         for records, values in zip(actions, actions):
             reviewed = [n for n in names if n in values]
-            if reviewed and records:
+            if reviewed:
                 current = Model.browse([r.id for r in records])
-                for record in current:
-                    company = record._review_company()
-                    if company is None:
-                        continue
+                companies = [r._review_company() for r in current]
+                if None in companies:
+                    # a value without store (no company in the context)
+                    reviewed = []
+            if reviewed:
+                for record, company in zip(current, companies):
                     for name in reviewed:
                         old = _decimal(getattr(record, name))
                         new = _decimal(values[name])
@@ -392,8 +399,9 @@ class Request(Workflow, ModelSQL, ModelView):
                         changed.append(record)
                 values = {k: v for k, v in values.items()
                     if k not in reviewed}
-            if values:
-                result.extend((records, values))
+            # written even without values: the rights and the rules of the
+            # records are checked as for any write
+            result.extend((records, values))
         if vlist:
             cls._warn_price(changed, vlist)
             with without_check_access():
