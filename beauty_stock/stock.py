@@ -1,9 +1,11 @@
 # This file is part of the beauty salon suite. The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license terms.
-"""Lots with expiry dates, write-offs (报损) and low-stock alerts (库存预警)."""
+"""Lots with expiry dates, write-offs (报损), low-stock alerts (库存预警) and
+barcode scanning (扫码) at the checkout and in stocktaking (盘点)."""
 import datetime as dt
 from collections import defaultdict
 
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -25,6 +27,24 @@ def consumption_location():
     return Location(ModelData.get_id('beauty_stock', 'location_consumption'))
 
 
+class ScanError(UserError):
+    "A scanned code matches no product"
+
+
+def find_product(code):
+    """The product scanned: by barcode, else by product code; a clear error
+    naming the code when there is none"""
+    pool = Pool()
+    Product = pool.get('product.product')
+    code = (code or '').strip()
+    for name in ['barcode', 'code']:
+        products = Product.search([(name, '=', code)], limit=1,
+            order=[('id', 'ASC')])
+        if products:
+            return products[0]
+    raise ScanError(gettext('beauty_stock.msg_scan_unknown', code=code))
+
+
 def If_after(name, other):
     "Domain: name is empty or not before other (when other is set)"
     return If(Eval(other),
@@ -42,6 +62,47 @@ class Location(metaclass=PoolMeta):
         if self.lost_found_used:
             return self.lost_found_used
         return Location(ModelData.get_id('stock', 'location_lost_found'))
+
+
+class Inventory(metaclass=PoolMeta):
+    __name__ = 'stock.inventory'
+
+    scan_code = fields.Function(fields.Char(
+            "Scan",
+            states={
+                'readonly': Eval('state') != 'draft',
+                },
+            help="Scan a barcode (or type a product code) and press Enter: "
+            "one unit is counted on the product's line."),
+        'get_scan_code', setter='set_scan_code')
+
+    def get_scan_code(self, name):
+        return None
+
+    @classmethod
+    def set_scan_code(cls, inventories, name, value):
+        pass
+
+    @fields.depends('scan_code', 'lines', 'state')
+    def on_change_scan_code(self):
+        pool = Pool()
+        Line = pool.get('stock.inventory.line')
+        code, self.scan_code = self.scan_code, None
+        if not code or not code.strip() or self.state != 'draft':
+            return
+        product = find_product(code)
+        lines = list(self.lines or [])
+        for line in lines:
+            if line.product == product:
+                line.quantity = (line.quantity or 0) + 1
+                break
+        else:
+            line = Line(inventory=self, product=product)
+            line.on_change_product()
+            line.expected_quantity = Line.default_expected_quantity()
+            line.quantity = 1
+            lines.append(line)
+        self.lines = lines
 
 
 class Lot(metaclass=PoolMeta):
