@@ -45,7 +45,7 @@ class AccountingTestCase(unittest.TestCase):
         """Run func in a transaction (rolled back) that holds the locks of
         the checkout's tables from its start; restarted by a lock taken
         later, as the dispatcher of trytond does"""
-        extras = {'_lock_tables': lock_tables()}
+        extras = {'_lock_tables': lock_tables(Pool(DB_NAME))}
         while True:
             with Transaction().start(
                     DB_NAME, 0, context={'company': self.company},
