@@ -11,6 +11,8 @@ from journey import Journey
 
 # the customer the front desk registers (a fresh database has no such mobile)
 NEW_CUSTOMER = ("叶思琪", "13811112233")
+# the service she books (a service of the demo)
+SERVICE = "补水保湿护理"
 USERS = {
     'frontdesk': ('frontdesk', 'Desk@LY2026'),
     'beautician': ('beautician', 'Beauty@LY2026'),
@@ -110,10 +112,62 @@ def frontdesk(page, url, menus):
     journey.step("按手机号查找", "在搜索框输入手机号中的任意几位（如 %s）、"
         "姓名中的字或拼音首字母，即可找到客户。" % mobile[3:7])
 
+    book(journey, page, name)
+
     open_list(journey, page, menus, ('Salon', 'Appointments', 'Front Desk Day'),
         "当天预约", "“前台当日”列出今天各门店的预约：到店、开始服务、完成都在这里点击。",
         rows=False)
     return journey
+
+
+def action(page, name):
+    "Run the entry of the Actions (操作) menu of the current form"
+    sao.current_tab(page).locator('#action:visible').first.click()
+    page.locator('.dropdown-menu:visible a', has_text=name).first.click()
+    dialog = page.locator('.modal-dialog:visible').last
+    dialog.wait_for()
+    sao.wait_idle(page)
+    return dialog
+
+
+def book(journey, page, name):
+    "Book the customer of the list's search for a service at a free time"
+    sao.open_row(page, name)
+    dialog = action(page, "查找空档")
+    # opened from her archive: the search is for her
+    customer = dialog.locator('input[name="customer"]')
+    page.wait_for_function("e => e.value", arg=customer.element_handle())
+    assert customer.input_value() == name, customer.input_value()
+    entry = dialog.locator('input[name="services"]')
+    entry.fill(SERVICE[:2])
+    page.locator('.dropdown-menu:visible li', has_text=SERVICE).first.click()
+    sao.wait_idle(page)
+    dialog.locator('.treeview tbody tr', has_text=SERVICE).first.wait_for()
+    journey.step("查找空档", "在客户档案的“操作”菜单点“查找空档”：选择服务项目"
+        "（可输入名称或拼音首字母），也可指定美容师与日期。")
+    dialog.locator('.modal-footer button', has_text="查找").click()
+    sao.wait_idle(page)
+    slots = dialog.locator('.treeview tbody tr:visible')
+    slots.first.wait_for()
+    first = slots.first.inner_text()
+    # the slot's day, time and beautician
+    day, time, beautician = [c.strip() for c in first.split('\t') if c.strip()][:3]
+    slots.first.locator('input[type=checkbox]').last.check()
+    journey.step("选择时间", "系统只列出美容师排班内、技能符合、房间空闲的时间。"
+        "勾选一个时间（此处为 %s %s，%s）。" % (day, time, beautician))
+    dialog.locator('.modal-footer button', has_text="确认预约").click()
+    sao.wait_idle(page)
+    # the new appointment opens in its own tab
+    tab = sao.current_tab(page)
+    tab.locator('.form [name="state"]').first.wait_for()
+    customer = tab.locator('.form input[name="customer"]').first
+    page.wait_for_function("e => e.value", arg=customer.element_handle())
+    assert customer.input_value() == name, customer.input_value()
+    text = tab.inner_text()
+    assert beautician in text and SERVICE in text, text[:500]
+    no_error(page)
+    journey.step("预约完成", "预约单已生成，状态为“已预约”；系统按设置给客户发送预约确认短信，"
+        "并在服务前提醒。")
 
 
 def beautician(page, url, menus):

@@ -93,7 +93,7 @@ def open_menu(page, *names):
 
 
 def current_tab(page):
-    return page.locator('#tabcontent .tab-pane.active')
+    return page.locator('#tabcontent > .tab-pane.active')
 
 
 def search(page, text):
@@ -114,8 +114,18 @@ def open_row(page, text):
     "Open the form of the list row showing text"
     row = list_rows(page).filter(has_text=text).first
     # select the row, then switch to the form view (a double click may
-    # land on a cell that opens something else)
-    row.locator('td').nth(2).click()
+    # land on a cell that opens something else); a click while the list
+    # is redrawn after a search is lost: click until the row is selected
+    wait_idle(page)
+    for _ in range(3):
+        row.locator('td').nth(2).click()
+        try:
+            page.wait_for_function(
+                "r => r.classList.contains('selected')",
+                arg=row.element_handle(), timeout=3000)
+            break
+        except Exception:
+            wait_idle(page)
     current_tab(page).locator('#switch_:visible').first.dispatch_event(
         'click')
     current_tab(page).locator('.form').first.wait_for()
