@@ -85,3 +85,32 @@ class Party(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('appointments', None)
         return super().copy(parties, default=default)
+
+
+class Erase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        """Her appointments' and waiting list's notes (an online booking
+        writes her name and mobile there) and her messages: the address
+        and the text of hers, the text of the staff's about her"""
+        pool = Pool()
+        Appointment = pool.get('beauty.appointment')
+        Waitlist = pool.get('beauty.appointment.waitlist')
+        Notification = pool.get('beauty.notification')
+        to_erase = super().to_erase(party_id)
+        to_erase.extend([
+                (Appointment, [('customer', '=', party_id)], True,
+                    ['notes', 'cancel_reason'], [None, None]),
+                (Waitlist, [('customer', '=', party_id)], True,
+                    ['notes'], [None]),
+                (Notification, [('party', '=', party_id)], False,
+                    ['recipient', 'subject', 'content', 'error'],
+                    ['****', None, '****', None]),
+                (Notification, ['OR',
+                        ('appointment.customer', '=', party_id),
+                        ('waitlist.customer', '=', party_id),
+                        ], False,
+                    ['subject', 'content', 'error'], ['****', '****', None]),
+                ])
+        return to_erase

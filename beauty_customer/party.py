@@ -886,6 +886,7 @@ class Erase(metaclass=PoolMeta):
         CareRecord = pool.get('beauty.care.record')
         CarePlan = pool.get('beauty.care.plan')
         Feedback = pool.get('beauty.feedback')
+        ContactMechanism = pool.get('party.contact_mechanism')
         to_erase = super().to_erase(party_id)
         party_columns = [
             'mobile', 'birthday', 'wechat', 'occupation', 'hobbies',
@@ -899,6 +900,9 @@ class Erase(metaclass=PoolMeta):
                 (Party, [('id', '=', party_id)], False,
                     ['pinyin', 'pinyin_search', 'mobile_digits'],
                     [None] * 3),
+                # the party module blanks the value, not its compact copy
+                (ContactMechanism, [('party', '=', party_id)], False,
+                    ['value_compact'], ['****']),
                 (Party, [('id', '=', party_id)], True,
                     party_columns + ['marketing_consent'],
                     [None] * len(party_columns) + [False]),

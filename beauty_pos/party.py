@@ -158,3 +158,32 @@ class Party(metaclass=PoolMeta):
                     ])
             if cards:
                 Card.write(cards, {'level': level.id})
+
+
+class Erase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        """The personal texts of her cards, packages and sales: notes,
+        signatures (their files too), confirmation codes. The sales, the
+        ledgers and their account moves stay."""
+        pool = Pool()
+        Card = pool.get('beauty.member.card')
+        CardRefund = pool.get('beauty.member.card.refund')
+        PackageRefund = pool.get('beauty.package.refund')
+        PackageUse = pool.get('beauty.package.use')
+        Sale = pool.get('sale.point.sale')
+        to_erase = super().to_erase(party_id)
+        to_erase.extend([
+                (Card, [('customer', '=', party_id)], True,
+                    ['note'], [None]),
+                (CardRefund, [('card.customer', '=', party_id)], True,
+                    ['note'], [None]),
+                (PackageRefund, [('package.customer', '=', party_id)], True,
+                    ['note'], [None]),
+                (PackageUse, [('package.customer', '=', party_id)], False,
+                    ['signature_id'], [None]),
+                (Sale, [('customer', '=', party_id)], False,
+                    ['signature_id', 'confirmation_code'], [None, None]),
+                ])
+        return to_erase

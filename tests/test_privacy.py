@@ -15,15 +15,29 @@ an abandoned import wizard. Then:
   SQLite: the logical dump and the raw file) and the file store contain
   neither her name nor her mobiles nor her WeChat id nor her photos, and
   her export is empty of them; other customers are untouched.
+
+Another customer then books online and is given what the other modules keep
+about her: the appointment (with her note), its messages (SMS, email and
+WeChat: recipient and text), a stored-value card with a note, topped up at
+the checkout (sale, receipt, card ledger, account move) and her rating of
+the visit. After her erasure neither the dump nor the raw SQLite file nor her
+receipt knows her name, mobile, WeChat id or email; the appointment, the
+sale, the card, its ledger and the posted accounting stay
+(test_erasure_other_modules).
 """
 import base64
 import csv
+import datetime as dt
 import io
 import json
 import os
 import random
 import subprocess
+import urllib.error
+import urllib.request
 import zipfile
+from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 
@@ -38,6 +52,11 @@ WECHAT = 'gxn_wechat_8841'
 OTHER_NAME = "欧阳晴"
 OTHER_MOBILE = '13712345555'
 PASSWORD = 'Dianzhang-Wen-2046'
+# the customer of test_erasure_other_modules
+NAME2 = "葛思琪"
+MOBILE2 = '13812347777'
+WECHAT2 = 'gsq_wx_5521'
+EMAIL2 = 'gesiqi.5521@example.com'
 
 
 @pytest.fixture(scope='module')
@@ -285,9 +304,226 @@ def test_erasure_sqlite_file(server, customer):
             assert secret.encode('utf-8') not in raw, (path, secret)
 
 
-@pytest.mark.skip(reason="beauty_appointment and beauty_pos have not "
-    "landed: her appointments, notification log (beauty.notification: "
-    "message texts, mobile), member card, sales and POS receipts are then "
-    "created here and must vanish from the dump as well")
+def sqlite_raw_leaks(server, secrets):
+    "The secrets found in the SQLite files of the database"
+    paths = [sqlite_path(server)] + [sqlite_path(server) + suffix
+        for suffix in ['-wal', '-journal'] if os.path.exists(
+            sqlite_path(server) + suffix)]
+    leaks = []
+    for path in paths:
+        with open(path, 'rb') as fp:
+            raw = fp.read()
+        leaks += [(path, s) for s in secrets if s.encode('utf-8') in raw]
+    return leaks
+
+
+def dump_leaks(dump, secrets):
+    leaks = {}
+    for secret in secrets:
+        if secret in dump:
+            lines = [line for line in dump.splitlines() if secret in line]
+            leaks[secret] = [line[:300] for line in lines[:3]]
+    return leaks
+
+
+def run_wizard(server, session, name, state, data, context, model, record):
+    "Run the wizard on the record to the state (its button)"
+    context = dict(context, active_model=model, active_id=record,
+        active_ids=[record])
+    session_id, _, _ = server.rpc(
+        'wizard.%s.create' % name, [context], session)
+    try:
+        return server.rpc('wizard.%s.execute' % name, [
+                session_id, data, state, context], session)
+    finally:
+        server.rpc('wizard.%s.delete' % name, [session_id, context], session)
+
+
+def booking(server, path, body=None):
+    "(status, JSON) of the public booking page"
+    url = '%s%s/beauty/booking%s' % (server.url, server.name, path)
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data,
+        headers={'Content-Type': 'application/json'})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode('utf-8', 'replace')
+
+
+def book_online(server, store, note):
+    "Her booking through the public page (as a customer books): its number"
+    status, options = booking(server, '/options')
+    assert status == 200, options
+    today = dt.date.today()
+    for service in options['services']:
+        for days in range(1, 8):
+            day = today + dt.timedelta(days=days)
+            status, result = booking(server, '/slots?' + urlencode({
+                        'store': store, 'service': service['id'],
+                        'date': day.isoformat()}))
+            assert status == 200, result
+            if result['slots']:
+                slot = result['slots'][0]
+                status, result = booking(server, '', {
+                        'name': NAME2, 'mobile': MOBILE2, 'note': note,
+                        'store': store, 'service': service['id'],
+                        'start': slot['start']})
+                assert status == 200, result
+                return result['booking']['number']
+    raise AssertionError("no free slot in the demo's stores")
+
+
 def test_erasure_other_modules(server, customer):
-    pass
+    """Another customer books online, gets her messages, a stored-value
+    card topped up at the checkout (sale, receipt, ledger, account move) and
+    rates her visit; after her erasure the dump, the raw SQLite file and her
+    receipt no longer know her, while the sale, the card, its ledger and the
+    accounting stay"""
+    admin, company = customer['admin'], customer['company']
+    context = customer['context']
+    wen = server.login('wen', PASSWORD)
+    # her messages go out by SMS, email and WeChat; the booking page is on
+    server.rpc('model.beauty.appointment.configuration.write', [[1], {
+                'customer_sms': True, 'customer_email': True,
+                'customer_wechat': True, 'staff_sms': True,
+                'online_booking': True, 'online_ip_limit': 1000,
+                'online_mobile_limit': 1000, 'online_query_limit': 1000,
+                }, context], admin)
+    her, = server.rpc('model.party.party.create', [[{
+                    'name': NAME2, 'mobile': MOBILE2, 'wechat': WECHAT2,
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email', 'value': EMAIL2}])],
+                    }], context], admin)
+
+    # the appointment she books online, confirmed by the salon: messages
+    number = book_online(server, company,
+        "微信 %s，%s 下午到" % (WECHAT2, NAME2))
+    appointment, = server.rpc('model.beauty.appointment.search', [
+            [('number', '=', number)], 0, None, None, context], admin)
+    assert server.rpc('model.beauty.appointment.read', [
+            [appointment], ['customer'], context], admin)[0]['customer'] \
+        == her
+    server.rpc('model.beauty.appointment.book', [[appointment], context],
+        admin)
+    notifications = server.rpc('model.beauty.notification.search_read', [
+            [('appointment', '=', appointment)], 0, None, None,
+            ['recipient', 'content', 'audience'], context], admin)
+    recipients = {n['recipient'] for n in notifications
+        if n['audience'] == 'customer'}
+    assert any(MOBILE2 in r for r in recipients), notifications
+    assert {EMAIL2, WECHAT2} <= recipients, notifications
+    assert any(NAME2 in n['content'] for n in notifications), notifications
+
+    # her stored-value card, topped up at the checkout
+    today = dt.date.today()
+    run_wizard(server, admin, 'beauty.pos.setup', 'setup', {'start': {
+                'company': company,
+                'first_date': {'__class__': 'date', 'year': today.year,
+                    'month': 1, 'day': 1},
+                'last_date': {'__class__': 'date', 'year': today.year,
+                    'month': 12, 'day': 31},
+                }}, context, 'company.company', company)
+    card, = server.rpc('model.beauty.member.card.create', [[{
+                    'customer': her, 'company': company,
+                    'note': "%s 本人办卡，电话 %s" % (NAME2, MOBILE2)}],
+            context], admin)
+    point, = server.rpc('model.sale.point.search', [
+            [('company', '=', company)], 0, 1, None, context], admin)
+    cash, = server.rpc('model.sale.point.payment.method.search', [
+            [('company', '=', company), ('kind', '=', 'cash')], 0, 1, None,
+            context], admin)
+    currency = server.rpc('model.beauty.member.card.read', [
+            [card], ['currency'], context], admin)[0]['currency']
+    run_wizard(server, admin, 'beauty.member.card.topup', 'topup', {
+            'start': {'card': card, 'point': point, 'method': cash,
+                'amount': {'__class__': 'Decimal', 'decimal': '2000'},
+                'bonus': {'__class__': 'Decimal', 'decimal': '0'},
+                'company': company, 'currency': currency}},
+        context, 'beauty.member.card', card)
+    sale, = server.rpc('model.sale.point.sale.search', [
+            [('customer', '=', her)], 0, None, None, context], admin)
+
+    def receipt():
+        result = server.rpc('report.sale.point.sale.receipt.execute', [
+                [sale], {'model': 'sale.point.sale', 'id': sale,
+                    'ids': [sale]}, context], admin)
+        content = unbinary(result[1])
+        if isinstance(content, bytes):
+            content = content.decode('utf-8', 'replace')
+        return content
+    assert NAME2 in receipt()
+
+    # her rating of the visit, with her words
+    marketing = server.rpc('model.ir.module.search', [
+            [('name', '=', 'beauty_marketing'), ('state', '=', 'activated')],
+            0, None, None, {}], admin)
+    if marketing:
+        lines = server.rpc('model.beauty.appointment.line.search_read', [
+                [('appointment', '=', appointment)], 0, None, None,
+                ['service', 'beautician'], context], admin)
+        server.rpc('model.beauty.survey.create', [[{
+                        'appointment': appointment, 'customer': her,
+                        'company': company, 'token': 'erase-test-token',
+                        'state': 'answered',
+                        'expiry_date': {'__class__': 'date',
+                            'year': today.year, 'month': today.month,
+                            'day': today.day},
+                        'comment': "我是%s，手机 %s，很满意" % (
+                            NAME2, MOBILE2),
+                        'lines': [('create', [{
+                                        'service': l['service'],
+                                        'beautician': l['beautician'],
+                                        'rating': 5} for l in lines])],
+                        }], context], admin)
+
+    secrets = [NAME2, MOBILE2, WECHAT2, EMAIL2, json.dumps(NAME2)[1:-1]]
+    dump = database_dump(server)
+    for secret in [NAME2, MOBILE2, WECHAT2, EMAIL2]:
+        assert secret in dump, "the test data is not where expected"
+
+    def accounting():
+        "Posted moves and the totals of their lines"
+        return server.sql("SELECT COUNT(DISTINCT m.id), COUNT(l.id), "
+            "SUM(l.debit), SUM(l.credit) FROM account_move AS m "
+            "JOIN account_move_line AS l ON l.move = m.id "
+            "WHERE m.state = 'posted'")[0]
+    accounts = accounting()
+    assert accounts[0] >= 1
+
+    server.rpc('model.party.party.write', [
+            [her], {'active': False}, context], wen)
+    erase_context = dict(context, active_model='party.party',
+        active_id=her, active_ids=[her])
+    session_id, _, _ = server.rpc(
+        'wizard.party.erase.create', [erase_context], wen)
+    server.rpc('wizard.party.erase.execute', [
+            session_id, {'ask': {'party': her}}, 'erase', erase_context],
+        wen)
+    server.rpc('wizard.party.erase.delete', [session_id, erase_context], wen)
+
+    leaks = dump_leaks(database_dump(server), secrets)
+    assert leaks == {}, json.dumps(leaks, ensure_ascii=False, indent=1)
+    if not is_postgresql():
+        assert sqlite_raw_leaks(server, secrets) == []
+    receipt_text = receipt()
+    for secret in [NAME2, MOBILE2, MOBILE2[-4:], WECHAT2]:
+        assert secret not in receipt_text, secret
+
+    # the business and its accounting stay, without her
+    def count(query, *params):
+        return server.sql(query, params)[0][0]
+    assert count('SELECT COUNT(*) FROM beauty_appointment '
+        'WHERE id = %s AND customer = %s', appointment, her) == 1
+    assert count('SELECT COUNT(*) FROM sale_point_sale '
+        'WHERE id = %s AND customer = %s', sale, her) == 1
+    assert count('SELECT COUNT(*) FROM beauty_member_card '
+        'WHERE id = %s AND customer = %s', card, her) == 1
+    assert count('SELECT COUNT(*) FROM beauty_member_card_line '
+        'WHERE card = %s', card) == 1
+    balance = server.rpc('model.beauty.member.card.read', [
+            [card], ['balance'], context], admin)[0]['balance']
+    assert Decimal(balance['decimal']) == Decimal(2000)
+    assert accounting() == accounts
+    assert OTHER_NAME in database_dump(server)
