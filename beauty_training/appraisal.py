@@ -262,7 +262,8 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         return self.company.currency if self.company else None
 
     @fields.depends(methods=['compute_total'], *(
-            MEASURES + MANAGER_SCORES + ['period_type', 'state']))
+            MEASURES + MANAGER_SCORES
+            + ['period_type', 'start_date', 'end_date', 'state']))
     def on_change_with_total_score(self):
         if self.state == 'confirmed':
             return self.total_score
