@@ -144,7 +144,9 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def default_password_must_change(cls):
-        return False
+        # an account opened by an administrator in the client: the
+        # password she gives is to be replaced at the first login
+        return bool(Transaction().user)
 
     # Password policy -------------------------------------------------
     @classmethod

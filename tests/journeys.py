@@ -6,13 +6,20 @@ Each function drives sao as the role would, checks what each screen must
 show and records it as a step of the guide. ``menus(*english_path)`` gives
 the Chinese menu names the user reads.
 """
+import os
+
 import sao
 from journey import Journey
 
 # the customer the front desk registers (a fresh database has no such mobile)
 NEW_CUSTOMER = ("叶思琪", "13811112233")
+# the account the administrator opens for a new front desk employee
+NEW_USER = ("周晓雯", "zhouxiaowen", "Qiantai@Zhou2026", "前台")
 # the service she books (a service of the demo)
 SERVICE = "补水保湿护理"
+# the photos a beautician takes before and after the care
+PHOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data',
+    'care-photo.png')
 USERS = {
     'frontdesk': ('frontdesk', 'Desk@LY2026'),
     'beautician': ('beautician', 'Beauty@LY2026'),
@@ -27,10 +34,15 @@ def button(page, id_):
     return sao.current_tab(page).locator('#%s:visible' % id_).first
 
 
-def open_list(journey, page, menus, path, caption, text, rows=True):
-    "Open the menu entry; its list must show rows (when rows)"
+def open_list(journey, page, menus, path, caption, text, rows=True,
+        tab=None):
+    "Open the menu entry (and its tab); its list must show rows (when rows)"
     names = menus(*path)
     sao.open_menu(page, *names)
+    if tab:
+        sao.current_tab(page).locator('.nav-tabs a', has_text=tab).first \
+            .click()
+        sao.wait_idle(page)
     if rows:
         sao.list_rows(page).first.wait_for()
         assert sao.list_rows(page).count() > 0, names
@@ -103,7 +115,7 @@ def frontdesk(page, url, menus):
     journey.step("保存", "保存后系统自动生成客户编号（此处为 %s）。" % code)
 
     # back to the list (the "saved" notice may cover the button)
-    button(page, 'switch_').dispatch_event('click')
+    to_list(page)
     sao.list_rows(page).first.wait_for()
     sao.wait_idle(page)
     sao.search(page, mobile[3:7])
@@ -183,10 +195,78 @@ def beautician(page, url, menus):
         "只列出自己服务过或已预约的客户；手机号中间四位隐藏。")
     masked = sao.list_rows(page).first.inner_text()
     assert '****' in masked, masked
+    # her customer, as the list shows her: code, name...
+    customer = [c.strip() for c in masked.split('\t') if c.strip()][1]
     open_list(journey, page, menus, ('Salon', 'Care Records'), "护理记录",
         "护理记录列出每次服务的项目、部位、产品、效果与护理前后照片；"
         "默认显示今天的记录，可切换“最近 30 天”。", rows=False)
+    care_record(journey, page, customer)
     return journey
+
+
+def to_list(page):
+    "Switch the current tab from its form to its list"
+    for _ in range(3):
+        sao.wait_idle(page)
+        button(page, 'switch_').dispatch_event('click')
+        try:
+            sao.current_tab(page).locator('.treeview:visible').first.wait_for(
+                timeout=5000)
+            return
+        except Exception:
+            pass
+    raise AssertionError("the list does not show")
+
+
+def choose(page, name, text, option):
+    "Type into a many2one/many2many entry and pick the option shown"
+    entry = sao.current_tab(page).locator(
+        '.form input[name="%s"]:visible' % name).first
+    entry.click()
+    entry.press_sequentially(text, delay=30)
+    page.locator('.dropdown-menu:visible li', has_text=option).first.click()
+    sao.wait_idle(page)
+
+
+def care_record(journey, page, customer):
+    "Write today's care record of the customer with before/after photos"
+    tab = sao.current_tab(page)
+    button(page, 'new_').click()
+    tab.locator('.form input[name="customer"]').first.wait_for()
+    sao.wait_idle(page)
+    # the beautician and the store are hers already
+    beautician = tab.locator('.form input[name="beautician"]').first
+    page.wait_for_function("e => e.value", arg=beautician.element_handle())
+    choose(page, 'customer', customer, customer)
+    choose(page, 'services', SERVICE[:2], SERVICE)
+    tab.locator('.treeview tbody tr', has_text=SERVICE).first.wait_for()
+    fill(page, 'hydration', '3')
+    tab.locator('.form textarea[name="skin_state"]').first.fill(
+        "两颊干燥起皮，T 区略油，毛孔粗大。")
+    tab.locator('.form textarea[name="technique"]').first.fill(
+        "温和清洁，补水导入 15 分钟，面膜敷 20 分钟。")
+    journey.step("填写护理记录", "服务结束后在“护理记录”点“新建”：美容师与门店已自动填好，"
+        "选择客户与服务项目，记录皮肤状况、手法与产品。")
+    tab.locator('.nav-tabs a', has_text="照片").first.click()
+    # the image widgets of the page: before, then after
+    widgets = tab.locator('.form .form-image:visible')
+    for i in range(2):
+        widgets.nth(i).locator('input[type=file]').set_input_files(PHOTO)
+        sao.wait_idle(page)
+        page.wait_for_function("e => e.naturalWidth > 0",
+            arg=widgets.nth(i).locator('img.center-block').element_handle())
+    journey.step("护理前后照片", "在“照片”页上传护理前与护理后的照片（可用手机拍照上传），"
+        "下次到店时对比效果。")
+    button(page, 'save').click()
+    sao.wait_idle(page)
+    dialog = page.locator('.modal-dialog:visible')
+    assert not dialog.count(), dialog.first.inner_text()
+    no_error(page)
+    # saved: the record is in the list of today's records
+    to_list(page)
+    sao.list_rows(page).filter(has_text=customer).first.wait_for()
+    journey.step("保存护理记录", "保存后，记录出现在当天的护理记录中，"
+        "也能在客户档案的“护理记录”页看到。")
 
 
 def manager(page, url, menus):
@@ -202,10 +282,16 @@ def manager(page, url, menus):
         "一周内每位员工每天的班次一目了然；同一员工时间重叠或在请假日排班都会被拒绝。",
         rows=False)
     open_list(journey, page, menus, ('Salon', 'Finance', 'Daily Closings'),
-        "日结", "每天营业结束后做日结：清点现金，与系统应收核对，差额需要说明。",
-        rows=False)
+        "日结", "每天营业结束后做日结：清点现金，与系统应收核对，差额需要说明。"
+        "“草稿”页是未完成的日结，“全部”页是历史记录。", tab="全部")
     open_list(journey, page, menus, ('Salon', 'Finance', 'Commissions'),
-        "提成", "每笔服务与销售按规则计算美容师的提成。", rows=False)
+        "提成", "每笔服务与销售按规则计算美容师的提成。")
+    open_list(journey, page, menus,
+        ('Salon', 'Marketing', 'Analysis', 'Beautician Performance'),
+        "美容师业绩", "每位美容师的服务次数、营业额、满意度与回头客，按月对比。",
+        rows=False)
+    open_list(journey, page, menus, ('Salon', 'Marketing', 'Churn Warning'),
+        "流失预警", "超过平时到店间隔仍未回来的客户，安排回访。", rows=False)
     return journey
 
 
@@ -216,10 +302,9 @@ def accountant(page, url, menus):
     sao.login(page, url, login, password)
     journey.step("登录", "财务可以查看所有门店的财务报表，不能修改业务单据。")
     open_list(journey, page, menus, ('Salon', 'Finance', 'Prepaid Liability'),
-        "预收款余额", "储值卡与次卡尚未消费的金额，即门店对客户的负债。",
-        rows=False)
+        "预收款余额", "储值卡与次卡尚未消费的金额，即门店对客户的负债。")
     open_list(journey, page, menus, ('Salon', 'Finance', 'Monthly Report'),
-        "月度报表", "按月汇总营业额、现金业绩与消耗业绩。", rows=False)
+        "月度报表", "按月汇总营业额、现金业绩与消耗业绩。")
     return journey
 
 
@@ -231,7 +316,37 @@ def admin(page, url, menus):
     journey.step("登录", "管理员负责账号、角色与基础设置。")
     open_list(journey, page, menus, ('Administration', 'Users', 'Users'),
         "用户", "每位员工一个账号；密码至少 8 位，首次登录须修改。")
+    new_user(journey, page)
     return journey
+
+
+def new_user(journey, page):
+    "Create the account of a new front desk employee"
+    name, login, password, role = NEW_USER
+    tab = sao.current_tab(page)
+    button(page, 'new_').click()
+    tab.locator('.form input[name="login"]').first.wait_for()
+    sao.wait_idle(page)
+    # a password given by the administrator is replaced at the first login
+    must_change = tab.locator(
+        '.form input[name="password_must_change"]').first
+    assert must_change.is_checked(), "password change not asked"
+    fill(page, 'name', name)
+    fill(page, 'login', login)
+    tab.locator('.form input[name="password"]:visible').first.fill(password)
+    tab.locator('.nav-tabs a', has_text="权限").first.click()
+    choose(page, 'groups', role, role)
+    tab.locator('.treeview tbody tr', has_text=role).first.wait_for()
+    journey.step("新建账号", "点“新建”，填写姓名、登录名与初始密码，在“访问权限”页"
+        "添加角色（此处为“%s”）。" % role)
+    button(page, 'save').click()
+    sao.wait_idle(page)
+    dialog = page.locator('.modal-dialog:visible')
+    assert not dialog.count(), dialog.first.inner_text()
+    no_error(page)
+    to_list(page)
+    sao.list_rows(page).filter(has_text=login).first.wait_for()
+    journey.step("账号已创建", "新账号出现在用户列表中；员工首次登录时须修改密码。")
 
 
 ROLES = [frontdesk, beautician, manager, accountant, admin]

@@ -135,6 +135,10 @@ def test_password_policy(server, admin):
 def test_initial_password_must_be_changed(server, admin, no_attempts):
     "A password given by the administrator is replaced at the first login"
     initial = 'Chushi-Mima-73'
+    # the new user form of the client shows the box ticked
+    defaults = server.rpc('model.res.user.default_get', [
+            ['password_must_change'], {}], admin)
+    assert defaults['password_must_change'] is True
     user_id, = server.rpc('model.res.user.create', [[{
                     'login': 'mei', 'name': "美容师 梅", 'password': initial,
                     }], {}], admin)

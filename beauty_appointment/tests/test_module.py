@@ -520,10 +520,16 @@ class BeautyAppointmentTestCase(CompanyTestMixin, ModuleTestCase):
         Appointment = pool.get('beauty.appointment')
         Notification = pool.get('beauty.notification')
         Party = pool.get('party.party')
+        Configuration = pool.get('beauty.appointment.configuration')
         s = setup_salon()
         Party.write([s.li.party], {'contact_mechanisms': [('create', [{
                             'type': 'email',
                             'value': 'lina@salon.example'}])]})
+        # tomorrow 10:00 is 10 to 34 hours away, by the time of the run:
+        # the reminder is due an hour before it comes close
+        hours = (at(s.day1, 10) - dt.datetime.now()).total_seconds() // 3600
+        Configuration.write([Configuration(1)], {
+                'reminder_hours': int(hours) - 1})
         with set_company(s.company):
             appointment(s, at(s.day1, 10), [(s.hydrating, s.wang, s.room_a1)],
                 book=True)
