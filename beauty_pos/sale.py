@@ -191,6 +191,7 @@ class POSSale(metaclass=PoolMeta):
             },
         help="The customer signs to confirm the package sessions used.")
     signature_id = fields.Char("Signature ID", readonly=True)
+
     confirmation_code = fields.Char(
         "Confirmation Code", size=12,
         states={
@@ -221,6 +222,17 @@ class POSSale(metaclass=PoolMeta):
             help="The best combination of the customer's packages, coupon "
             "and cards for this sale."),
         'get_suggestion')
+
+    @classmethod
+    def default_point(cls):
+        "The checkout of the store when it has only one (most salons)"
+        pool = Pool()
+        Point = pool.get('sale.point')
+        company = Transaction().context.get('company')
+        if company:
+            points = Point.search([('company', '=', company)], limit=2)
+            if len(points) == 1:
+                return points[0].id
 
     @classmethod
     def __setup__(cls):
