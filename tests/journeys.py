@@ -15,6 +15,8 @@ from journey import Journey
 NEW_CUSTOMER = ("叶思琪", "13811112233")
 # the account the administrator opens for a new front desk employee
 NEW_USER = ("周晓雯", "zhouxiaowen", "Qiantai@Zhou2026", "前台")
+# a customer of the demo with a stored-value card at the first store
+CARD_HOLDER = "汤秀娟"
 # the service she books (a service of the demo)
 SERVICE = "补水保湿护理"
 # the photos a beautician takes before and after the care
@@ -129,7 +131,89 @@ def frontdesk(page, url, menus):
     open_list(journey, page, menus, ('Salon', 'Appointments', 'Front Desk Day'),
         "当天预约", "“前台当日”列出今天各门店的预约：到店、开始服务、完成都在这里点击。",
         rows=False)
+    checkout(journey, page, menus)
     return journey
+
+
+def checkout(journey, page, menus):
+    "A card holder pays her service with her stored-value card"
+    customer = CARD_HOLDER
+    open_list(journey, page, menus, ('Salon', 'Checkout', 'Checkout'),
+        "收银", "“收银”列出当天的消费单。", rows=False)
+    tab = sao.current_tab(page)
+    button(page, 'new_').click()
+    tab.locator('.form input[name="customer"]').first.wait_for()
+    sao.wait_idle(page)
+    # the store's point of sale is already there
+    point = tab.locator('.form input[name="point"]').first
+    page.wait_for_function("e => e.value", arg=point.element_handle())
+    choose(page, 'customer', customer, customer)
+    # a line: the service, done by a beautician
+    tab.locator('.form .form-one2many').first.locator(
+        'button[title="新建"]').first.click()
+    line = page.locator('.modal-dialog:visible').last
+    line.locator('input[name="product"]').wait_for()
+    sao.wait_idle(page)
+    entry = line.locator('input[name="product"]')
+    for _ in range(3):
+        entry.click()
+        entry.fill('')
+        entry.press_sequentially(SERVICE[:2], delay=30)
+        item = page.locator('.dropdown-menu:visible li', has_text=SERVICE)
+        try:
+            item.first.wait_for(timeout=5000)
+            break
+        except Exception:
+            sao.wait_idle(page)
+    item.first.click()
+    sao.wait_idle(page)
+    amount = line.locator('input[name="amount"]').first
+    page.wait_for_function(
+        "e => e.value && e.value != '0.00'", arg=amount.element_handle())
+    line.locator('.modal-footer button', has_text="添加").last.click()
+    sao.wait_idle(page)
+    tab.locator('.treeview tbody tr', has_text=SERVICE).first.wait_for()
+    journey.step("开消费单", "点“新建”：收银台已是本店的；选择客户（会员等级与折扣随之带出），"
+        "添加服务项目与服务员工。")
+    button(page, 'save').click()
+    sao.wait_idle(page)
+    no_error(page)
+    # her card pays: the suggestion fills the payments
+    tab.locator('.form button', has_text="推荐支付方式").first.click()
+    sao.wait_idle(page)
+    dialog = page.locator('.modal-dialog:visible')
+    if dialog.count():
+        dialog.last.locator('.modal-footer button').last.click()
+        sao.wait_idle(page)
+    tab.locator('.nav-tabs a', has_text="收款").first.click()
+    payments = tab.locator('.treeview:visible tbody tr:visible')
+    payments.filter(has_text="储值卡").first.wait_for()
+    journey.step("储值卡支付", "点“推荐支付方式”：系统按客户持有的储值卡、次卡、优惠券与积分"
+        "给出最划算的组合（此处由储值卡支付），也可在“收款”页手动添加微信、支付宝或现金。")
+    finish = tab.locator('.form button', has_text="完成结账").first
+    if finish.is_disabled():
+        # the card does not cover it all: the rest by WeChat Pay
+        tab.locator('.form button', has_text="收款").first.click()
+        pay = page.locator('.modal-dialog:visible').last
+        method = pay.locator('select[name="method"]')
+        method.wait_for()
+        sao.wait_idle(page)
+        label = next(o for o in method.locator('option').all_inner_texts()
+            if "微信" in o)
+        method.select_option(label=label)
+        sao.wait_idle(page)
+        pay.locator('.modal-footer button', has_text="确定").click()
+    else:
+        finish.click()
+    sao.wait_idle(page)
+    dialog = page.locator('.modal-dialog:visible')
+    assert not dialog.count(), dialog.first.inner_text()
+    no_error(page)
+    state = tab.locator('.form select[name="state"]').first
+    page.wait_for_function(
+        "e => e.value && e.value != 'open'", arg=state.element_handle())
+    journey.step("结账完成", "付清后消费单自动完成：卡内余额扣减，美容师提成与业绩同时记录；"
+        "可在“打印”中打出小票。")
 
 
 def action(page, name):
@@ -222,9 +306,18 @@ def choose(page, name, text, option):
     "Type into a many2one/many2many entry and pick the option shown"
     entry = sao.current_tab(page).locator(
         '.form input[name="%s"]:visible' % name).first
-    entry.click()
-    entry.press_sequentially(text, delay=30)
-    page.locator('.dropdown-menu:visible li', has_text=option).first.click()
+    item = page.locator('.dropdown-menu:visible li', has_text=option).first
+    # what is typed while sao redraws the form is lost: typed again
+    for _ in range(3):
+        entry.click()
+        entry.fill('')
+        entry.press_sequentially(text, delay=30)
+        try:
+            item.wait_for(timeout=5000)
+            break
+        except Exception:
+            sao.wait_idle(page)
+    item.click()
     sao.wait_idle(page)
 
 
