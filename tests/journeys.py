@@ -423,7 +423,7 @@ def new_user(journey, page):
     # a password given by the administrator is replaced at the first login
     must_change = tab.locator(
         '.form input[name="password_must_change"]').first
-    assert must_change.is_checked(), "password change not asked"
+    page.wait_for_function("e => e.checked", arg=must_change.element_handle())
     fill(page, 'name', name)
     fill(page, 'login', login)
     tab.locator('.form input[name="password"]:visible').first.fill(password)

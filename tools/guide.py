@@ -57,7 +57,7 @@ INDEX = """\
 
 2. 以 `trytond-production.conf` 为模板填写数据库地址，激活全部模块（中文）：
 
-       trytond-admin -c trytond-production.conf -d salon --all -u beauty_customer beauty_hr beauty_appointment beauty_pos beauty_stock beauty_marketing --activate-dependencies -l zh_CN
+       trytond-admin -c trytond-production.conf -d salon --all -u beauty_customer beauty_hr beauty_appointment beauty_pos beauty_stock beauty_marketing beauty_groupbuy beauty_review beauty_training --activate-dependencies -l zh_CN
 
 3. 在反向代理（如 nginx）之后运行多个 `trytond` 进程，另行运行 `trytond-cron`（提醒、
    会员卡到期等定时任务）与 `trytond-worker`（队列任务）。各进程的缓存通过
