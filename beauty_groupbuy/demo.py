@@ -67,12 +67,12 @@ def _deals(store, today):
     Platform = pool.get('beauty.groupbuy.platform')
     Product = pool.get('product.product')
     Voucher = pool.get('beauty.groupbuy.voucher')
-    services = Product.search([
-            ('type', '=', 'service'),
-            ('salable', '=', True),
-            ('template.account_category', '!=', None),
-            ('list_price', '>', 0),
-            ], order=[('id', 'ASC')], limit=len(DEALS))
+    services = [p for p in Product.search([
+                ('type', '=', 'service'),
+                ('salable', '=', True),
+                ('template.account_category', '!=', None),
+                ], order=[('id', 'ASC')])
+        if (_price(p) or 0) > 0][:len(DEALS)]
     if len(services) < len(DEALS):
         return []
     platforms = {p.code: p for p in Platform.search([])}
@@ -93,6 +93,13 @@ def _deals(store, today):
     return deals
 
 
+def _price(product):
+    "The price at the counter (points of sale include the taxes)"
+    if product.gross_price_used is not None:
+        return product.gross_price_used
+    return product.list_price_used
+
+
 def _redeem(rng, store, deals, today, scale):
     """Vouchers redeemed by new customers over 90 days; about 40% of them
     come back two to five weeks later and pay cash"""
@@ -108,10 +115,14 @@ def _redeem(rng, store, deals, today, scale):
         [('company', '=', store.id)], order=[('id', 'ASC')])
     cash = Method.of_kind(store, 'cash')
     count = max(4, int(round(16 * min(scale, 2))))
+    needed = count * len(deals)
+    mobiles = ['1995218%04d' % i for i in range(needed * 2)]
+    taken = {p.mobile for p in Party.search([('mobile', 'in', mobiles)])}
+    mobiles = [m for m in mobiles if m not in taken][:needed]
     customers = Party.create([{
                 'name': rng.choice(SURNAMES) + rng.choice(NAMES),
-                'mobile': '139%08d' % (52000000 + i),
-                } for i in range(count * len(deals))])
+                'mobile': mobile,
+                } for mobile in mobiles])
     customers = iter(customers)
     first, again = [], []
     for deal in deals:
@@ -131,14 +142,14 @@ def _redeem(rng, store, deals, today, scale):
                                     'kind': 'service',
                                     'unit_list_price': deal.price,
                                     'unit_gross_price': deal.price,
-                                    'base_price': service.list_price,
+                                    'base_price': _price(service),
                                     'groupbuy_voucher': voucher.id,
                                     'employees': employee,
                                     }])],
                     })
             back = date + dt.timedelta(days=rng.randint(14, 35))
             if rng.random() < 0.4 and back <= today:
-                price = service.list_price
+                price = _price(service)
                 again.append({
                         'point': point.id, 'company': store.id,
                         'customer': customer.id, 'date': back,

@@ -27,6 +27,9 @@ def setup_groupbuy(company):
         account = _find(company, ACCOUNT_CODE)
         if account is None:
             cash = _find(company, '1.1.1')
+            if cash is None:
+                # the checkout of the store is not set up
+                return None
             account = Account(
                 company=company, code=ACCOUNT_CODE, name=ACCOUNT_NAME,
                 parent=_find(company, '1.1.0') or cash.parent,
