@@ -15,8 +15,6 @@ from journey import Journey
 NEW_CUSTOMER = ("叶思琪", "13811112233")
 # the account the administrator opens for a new front desk employee
 NEW_USER = ("周晓雯", "zhouxiaowen", "Qiantai@Zhou2026", "前台")
-# a customer of the demo with a stored-value card at the first store
-CARD_HOLDER = "汤秀娟"
 # the service she books (a service of the demo)
 SERVICE = "补水保湿护理"
 # the photos a beautician takes before and after the care
@@ -137,7 +135,19 @@ def frontdesk(page, url, menus):
 
 def checkout(journey, page, menus):
     "A card holder pays her service with her stored-value card"
-    customer = CARD_HOLDER
+    # a customer whose card has money on it, as the front desk finds her
+    open_list(journey, page, menus, ('Salon', 'Members', 'Stored-value Cards'),
+        "储值卡", "“会员 › 储值卡”列出本店的储值卡：本金、赠送与余额分开显示。")
+    customer = None
+    for text in sao.list_rows(page).all_inner_texts():
+        cells = [c.strip() for c in text.split('\t') if c.strip()]
+        number = next(i for i, c in enumerate(cells) if c.startswith('K'))
+        # the columns of money: principal, bonus, balance
+        balance = [c for c in cells if c.startswith('¥')][-1].split()[-1]
+        if balance != '0.00':
+            customer = cells[number + 1]
+            break
+    assert customer, "no card with a balance"
     open_list(journey, page, menus, ('Salon', 'Checkout', 'Checkout'),
         "收银", "“收银”列出当天的消费单。", rows=False)
     tab = sao.current_tab(page)
