@@ -1713,11 +1713,21 @@ class POSPayment(metaclass=PoolMeta):
     def on_change_with_is_return(self, name=None):
         return bool(self.sale and self.sale.returned_sale)
 
+    def _left_to_pay(self):
+        """What is left to pay on the sale without this payment.
+        On the sale's form the sale's figure counts this payment already;
+        in the Pay wizard the payment is not on the sale yet."""
+        to_pay = self.sale.amount_to_pay or ZERO
+        values = self.sale._values
+        if values is not None and 'amount_to_pay' in values:
+            to_pay += self.amount or ZERO
+        return to_pay
+
     @fields.depends('card', 'sale', '_parent_sale.amount_to_pay', 'amount')
     def on_change_card(self):
         if self.card and self.sale:
-            to_pay = (self.sale.amount_to_pay or ZERO) + (self.amount or ZERO)
-            self.amount = max(min(to_pay, self.card.balance), ZERO)
+            self.amount = max(
+                min(self._left_to_pay(), self.card.balance), ZERO)
 
     @fields.depends('points', 'sale', '_parent_sale.company',
         '_parent_sale.currency')
