@@ -18,3 +18,7 @@ class WriteOffError(ValidationError):
 
 class LotExpiredError(UserError):
     "An expired lot is sold or used"
+
+
+class ScanError(UserError):
+    "A scanned code matches no product"

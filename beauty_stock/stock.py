@@ -5,7 +5,6 @@ barcode scanning (扫码) at the checkout and in stocktaking (盘点)."""
 import datetime as dt
 from collections import defaultdict
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -14,7 +13,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import (
-    LotExpiredError, QuantityError, UnitError, WriteOffError)
+    LotExpiredError, QuantityError, ScanError, UnitError, WriteOffError)
 
 NEAR_EXPIRY_DAYS = 30
 
@@ -25,10 +24,6 @@ def consumption_location():
     Location = pool.get('stock.location')
     ModelData = pool.get('ir.model.data')
     return Location(ModelData.get_id('beauty_stock', 'location_consumption'))
-
-
-class ScanError(UserError):
-    "A scanned code matches no product"
 
 
 def find_product(code):
