@@ -41,8 +41,10 @@ def is_postgresql():
 
 
 def template_key(*args):
-    "A key of the code of the modules and the demo, and of args"
-    digest = hashlib.sha1(repr(args).encode())
+    """A key of the code of the modules and the demo, then of args: the
+    templates of one code (several module lists, scales) live side by side
+    """
+    code = hashlib.sha1()
     paths = [os.path.join(ROOT, 'tools', 'demo.py')]
     for directory in sorted(os.listdir(ROOT)):
         if not directory.startswith('beauty_'):
@@ -54,15 +56,17 @@ def template_key(*args):
             paths.extend(os.path.join(dirpath, f) for f in sorted(filenames)
                 if f.endswith(('.py', '.xml', '.cfg', '.po', '.html')))
     for path in paths:
-        digest.update(path.encode())
+        code.update(path.encode())
         with open(path, 'rb') as fp:
-            digest.update(fp.read())
-    return digest.hexdigest()[:16]
+            code.update(fp.read())
+    arguments = hashlib.sha1(repr(args).encode())
+    return code.hexdigest()[:10] + arguments.hexdigest()[:6]
 
 
 def drop_stale_templates(cache, key):
-    "Remove the SQLite templates and attachments of other code"
-    keep = 'test_beauty_tpl_%s' % key
+    """Remove the SQLite templates and attachments of other code (those of
+    the same code and other arguments are kept: a run uses several)"""
+    keep = 'test_beauty_tpl_%s' % key[:10]
     for directory in [cache, os.path.join(cache, 'attachments')]:
         if not os.path.isdir(directory):
             continue
