@@ -8,6 +8,7 @@
 No login: the token of the link is the key; the page shows only the
 services and beauticians of the visit. (Same pattern as the online booking
 page of beauty_appointment.)"""
+import datetime as dt
 import html
 import logging
 from http import HTTPStatus
@@ -21,6 +22,10 @@ from trytond.wsgi import app
 from .survey import valid_token
 
 logger = logging.getLogger(__name__)
+# Unknown links from one address before it is refused for a while
+MISS_KIND = 'survey_miss'
+MISS_LIMIT = 30
+MISS_PERIOD = dt.timedelta(minutes=10)
 SECURITY_HEADERS = {
     'Content-Security-Policy': (
         "default-src 'none'; style-src 'unsafe-inline'; "
@@ -52,18 +57,44 @@ def _language(pool):
         Transaction().set_context(language='zh_CN')
 
 
+def _client_key():
+    ip_address, ip_network = Transaction().remote_address()
+    return str(ip_network or ip_address or 'unknown')
+
+
+def _guard(pool):
+    """Refuse an address that tried too many unknown links lately: links
+    are not to be guessed (they cannot be, but each try costs a query)"""
+    from werkzeug.exceptions import TooManyRequests
+    Attempt = pool.get('beauty.appointment.online.attempt')
+    since = dt.datetime.now() - MISS_PERIOD
+    if Attempt.count(MISS_KIND, _client_key(), since) >= MISS_LIMIT:
+        raise TooManyRequests()
+
+
+def _miss(pool):
+    "Count an unknown link of the address, then answer Not Found"
+    from werkzeug.exceptions import NotFound
+    Attempt = pool.get('beauty.appointment.online.attempt')
+    with Transaction().new_transaction() as transaction:
+        Attempt.add(MISS_KIND, _client_key())
+        transaction.commit()
+    raise NotFound()
+
+
 def _survey(pool, token):
     from werkzeug.exceptions import NotFound
     try:
         Survey = pool.get('beauty.survey')
     except KeyError:
         raise NotFound()
+    _guard(pool)
     if not valid_token(token):
-        raise NotFound()
+        _miss(pool)
     _language(pool)
     surveys = Survey.search([('token', '=', token)], limit=1)
     if not surveys:
-        raise NotFound()
+        _miss(pool)
     return surveys[0]
 
 

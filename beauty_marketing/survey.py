@@ -333,4 +333,15 @@ class Employee(metaclass=PoolMeta):
         if 'satisfaction_count' in names:
             result['satisfaction_count'] = count
         return result
+class OnlineAttempt(metaclass=PoolMeta):
+    "The unknown survey links an address tried count like booking attempts"
+    __name__ = 'beauty.appointment.online.attempt'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.kind.selection.append(
+            ('survey_miss', "Unknown Survey Link from an Address"))
+
+
 from . import routes  # noqa: E402,F401

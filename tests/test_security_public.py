@@ -351,6 +351,8 @@ def test_survey_page_fuzzed(server, admin):
         suppress_health_check=list(HealthCheck))
     @given(tokens, st.booleans())
     def hostile_token(value, post):
+        # the guard against guessing links is tested on its own
+        server.sql('DELETE FROM beauty_appointment_online_attempt')
         data = form({'rating_%s' % i: '5' for i in line_ids}) if post \
             else None
         status, text = survey_request(server, value, data, headers={
@@ -489,3 +491,30 @@ def test_survey_answered_once(server, admin):
     assert status == 410, (status, body[:300])
     assert survey_state(server, survey) == answered
     assert 'Traceback' not in server.read_log()
+
+
+@survey_landed
+def test_survey_guessing_limited(server, admin):
+    """An address that tries many unknown links is refused for a while
+    (429), even for a real link; the others are not"""
+    from beauty_marketing.routes import MISS_LIMIT
+    (survey, token, line_ids), = make_surveys(server, admin, 1)
+    server.sql('DELETE FROM beauty_appointment_online_attempt')
+    guesses = [secrets.token_urlsafe(24) for _ in range(MISS_LIMIT)]
+    statuses = [survey_request(server, g)[0] for g in guesses]
+    assert statuses == [404] * MISS_LIMIT, statuses
+    status, body = survey_request(server, secrets.token_urlsafe(24))
+    check_survey_clean(status, body, allowed={429})
+    assert status == 429, (status, body[:300])
+    # a real link from that address waits too
+    assert survey_request(server, token)[0] == 429
+    # the count is per address and hashed: no address is stored
+    rows = server.sql('SELECT key FROM beauty_appointment_online_attempt '
+        "WHERE kind = 'survey_miss'")
+    assert len(rows) == MISS_LIMIT
+    assert all('127.0.0.1' not in key for key, in rows)
+    # once the attempts are forgotten (cron), the link opens
+    server.sql('DELETE FROM beauty_appointment_online_attempt')
+    assert survey_request(server, token)[0] == 200
+    assert 'Traceback' not in server.read_log()
+
