@@ -1173,7 +1173,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
     @classmethod
     def free_slots(cls, company, services, beautician=None, start=None,
             end=None, limit=20, per_start=None, customer=None,
-            exclude=None):
+            exclude=None, employee_domain=None):
         """The next free slots of the store for the services done in
         sequence by one beautician.
 
@@ -1188,6 +1188,9 @@ class Appointment(Workflow, ModelSQL, ModelView):
         customer:   her preferred beautician comes first.
         exclude:    an appointment (id) whose bookings are ignored (to
                     move it).
+        employee_domain: more conditions on who may do it (the online
+                    page offers the employees in the beautician position
+                    only, the front desk anyone skilled).
         A slot satisfies the rosters and leave (beauty_hr's
         working_intervals), the category and level of every service, a
         free room of the required type and the existing bookings. About 6
@@ -1237,6 +1240,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
                 ('skill_level', 'in', levels_at_least(LEVEL_ORDER[rank - 1])))
         if beautician:
             domain.append(('id', '=', int(beautician)))
+        if employee_domain:
+            domain.extend(employee_domain)
         employees = [e.id for e in Employee.search(domain, order=[])]
         if not employees:
             return []

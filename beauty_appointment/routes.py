@@ -184,6 +184,11 @@ def _language(pool):
         transaction.set_context(language='zh_CN')
 
 
+# Who a customer may book online: the beauticians (the page lists them),
+# not a manager or a front desk who also has skills
+ONLINE_EMPLOYEES = [('position', '=', 'beautician')]
+
+
 def _client_key():
     ip_address, ip_network = Transaction().remote_address()
     return str(ip_network or ip_address or 'unknown')
@@ -398,7 +403,8 @@ def booking_slots(request, pool, database_name=None):
             slots = Appointment.free_slots(
                 store, [service], beautician=beautician,
                 start=start, end=end, limit=200,
-                per_start=None if beautician else 1)
+                per_start=None if beautician else 1,
+                employee_domain=ONLINE_EMPLOYEES)
     except OnlineBookingError as exception:
         return _error(exception)
     return _json({
@@ -492,7 +498,8 @@ def book(data, config):
         _refuse('msg_online_slot_past', code='past')
     slots = Appointment.free_slots(
         store, [service], beautician=beautician, start=start,
-        end=start + dt.timedelta(minutes=1), limit=1, per_start=1)
+        end=start + dt.timedelta(minutes=1), limit=1, per_start=1,
+        employee_domain=ONLINE_EMPLOYEES)
     if not slots or slots[0].start != start:
         _refuse('msg_online_slot_taken', status=HTTPStatus.CONFLICT,
             code='taken')
