@@ -14,6 +14,46 @@ import unittest
 
 import pytest
 
+
+def _code_hash():
+    "Hash of the modules' code: what the cached test databases depend on"
+    import hashlib
+    from pathlib import Path
+    digest = hashlib.sha1()
+    root = Path(__file__).parent
+    for path in sorted(root.glob('beauty_*/**/*')):
+        if (not path.is_file() or '__pycache__' in path.parts
+                or path.name.startswith(('scenario_', 'test_'))
+                or path.suffix in {'.pyc', '.png', '.jpg'}):
+            continue
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def _key_db_cache_by_code():
+    """Name trytond's cached databases after the code as well as the modules.
+
+    trytond names them after the activated modules only, so a cache built by
+    an earlier version of the code would be restored as if it were current.
+    With the code in the name, caches (PostgreSQL template databases
+    ``test-<code>-...``) can be kept between runs; test.sh drops those of
+    other code."""
+    from trytond.tests import test_tryton
+    code = os.environ.setdefault('BEAUTY_CODE_HASH', _code_hash())
+    original = test_tryton._db_cache_file
+    if getattr(original, 'keyed_by_code', False):
+        return
+
+    def _db_cache_file(path, name):
+        cache_file = original(path, name)
+        head, _, tail = cache_file.rpartition('/')
+        return '%s/%s' % (head, tail.replace('test-', 'test-%s-' % code, 1)
+            if tail.startswith('test-') else '%s-%s' % (code, tail))
+    _db_cache_file.keyed_by_code = True
+    test_tryton._db_cache_file = _db_cache_file
+
+
 # Several pytest-xdist workers must not share a PostgreSQL test database
 if (worker := os.environ.get('PYTEST_XDIST_WORKER')) and os.environ.get(
         'TRYTOND_DATABASE_URI', '').startswith('postgresql'):
@@ -22,6 +62,7 @@ if (worker := os.environ.get('PYTEST_XDIST_WORKER')) and os.environ.get(
     if cache := os.environ.get('DB_CACHE'):
         if not cache.startswith('postgresql'):
             os.environ['DB_CACHE'] = os.path.join(cache, worker)
+_key_db_cache_by_code()
 
 
 def pytest_collect_file(file_path, parent):

@@ -53,17 +53,24 @@ PY
 
 run_postgresql() {
     log "tests on PostgreSQL ($PG_URI)"
-    # drop the template databases of an earlier run: their code may differ
-    "$PY" - "$PG_URI" <<'PY'
+    # The cached template databases are named after the code (conftest.py):
+    # drop those of other code, and the test databases of an earlier run
+    BEAUTY_CODE_HASH="$("$PY" -c 'import conftest; print(conftest._code_hash())')"
+    export BEAUTY_CODE_HASH
+    "$PY" - "$PG_URI" "$BEAUTY_CODE_HASH" <<'PY'
 import sys, psycopg
 with psycopg.connect(sys.argv[1].rstrip('/') + '/postgres',
         autocommit=True) as conn:
     names = [r[0] for r in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'test-%%' "
-            "OR datname LIKE 'test_beauty%%'")]
+            "SELECT datname FROM pg_database WHERE (datname LIKE 'test-%%' "
+            "AND datname NOT LIKE %s) OR datname LIKE 'test_beauty%%'",
+            ('test-%s-%%' % sys.argv[2],))]
     for name in names:
         conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 PY
+    # Durability is not what the tests test: commits need not wait for the
+    # disk (a setting of these sessions only, through libpq)
+    PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=off" \
     TRYTOND_DATABASE_URI="$PG_URI" DB_NAME="test_beauty" \
         DB_CACHE="${PG_URI%/}" \
         "$PY" -m pytest "$@" || status=1

@@ -7,7 +7,6 @@ results present and right, no timing).
 Runs with the PostgreSQL tests (TRYTOND_DATABASE_URI=postgresql://...);
 skipped otherwise or when the server cannot be reached.
 """
-import hashlib
 import os
 import unittest
 
@@ -41,6 +40,7 @@ class BenchSmokeTestCase(unittest.TestCase):
         """A database where the modules are activated: the test cache of
         the largest module if there is one, else DB_NAME activated now"""
         from trytond import backend
+        from trytond.tests import test_tryton
         from trytond.tests.test_tryton import activate_module
 
         from bench.common import connect
@@ -49,8 +49,8 @@ class BenchSmokeTestCase(unittest.TestCase):
                     'SELECT datname FROM pg_database')}
         if DB_CACHE and DB_CACHE.startswith('postgresql'):
             for module in reversed(modules):
-                cache = 'test-' + hashlib.shake_128(
-                    module.encode('utf8')).hexdigest(20)
+                cache = test_tryton._db_cache_file(
+                    DB_CACHE, module).rpartition('/')[2]
                 if cache in names:
                     return cache
         activate_module(modules[-1])

@@ -246,5 +246,40 @@ class BeautyCustomerTestCase(ModuleTestCase):
                 r.beautician.company == r.company for r in records))
         self.assertTrue(Feedback.search([]))
 
+    @with_transaction()
+    def test_list_export(self):
+        "A list exports as .xlsx with the columns and titles of its view"
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        from beauty_customer import demo
+        pool = Pool()
+        CareRecord = pool.get('beauty.care.record')
+        ActionReport = pool.get('ir.action.report')
+        ListExport = pool.get('beauty.list.xlsx', type='report')
+        demo.load(scale=0.02)
+        user = pool.get('res.user')(Transaction().user)
+        records = CareRecord.search([('company', '=', user.company.id)],
+            order=[('date', 'DESC')], limit=5)
+        action, = ActionReport.search([
+                ('report_name', '=', 'beauty.list.xlsx'),
+                ('model', '=', 'beauty.care.record'),
+                ])
+        extension, content, _, name = ListExport.execute(
+            [r.id for r in records], {
+                'action_id': action.id, 'model': 'beauty.care.record'})
+        self.assertEqual(extension, 'xlsx')
+        sheet = load_workbook(BytesIO(content)).active
+        rows = list(sheet.values)
+        self.assertEqual(len(rows), 1 + len(records))
+        header = rows[0]
+        titles = {n: d['string'] for n, d in CareRecord.fields_get(
+                ['customer', 'date', 'beautician']).items()}
+        self.assertEqual(header[:3], (
+                titles['date'], titles['customer'], titles['beautician']))
+        customers = [r[header.index(titles['customer'])] for r in rows[1:]]
+        self.assertEqual(customers, [r.customer.rec_name for r in records])
+
 
 del ModuleTestCase
