@@ -6,6 +6,7 @@
 #   ./test.sh                  everything, both databases
 #   ./test.sh -k scenario      extra arguments go to pytest
 #   BEAUTY_TEST_DB=sqlite ./test.sh    one database only
+#   BEAUTY_TEST_SERIAL=1 ./test.sh     one database after the other
 source "$(dirname "$0")/tools/env.sh"
 cd "$ROOT"
 setup_python test
@@ -80,12 +81,29 @@ case "${BEAUTY_TEST_DB:-all}" in
     sqlite) run_sqlite "$@" ;;
     postgresql) run_postgresql "$@" ;;
     *)
-        run_sqlite "$@"
-        if pg_reachable; then
-            run_postgresql "$@"
-        else
+        if ! pg_reachable; then
             log "PostgreSQL not reachable at $PG_URI: skipped"
+            run_sqlite "$@"
+        elif [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ] \
+                && [ -z "${BEAUTY_TEST_SERIAL:-}" ]; then
+            # The two databases share nothing (their own caches, servers,
+            # ports, screenshots): run them side by side, one per core
+            mkdir -p "$ROOT/var/log"
+            pg_log="$ROOT/var/log/test-postgresql.log"
+            log "PostgreSQL tests in the background, output in $pg_log"
+            ( status=0; run_postgresql "$@"; exit $status ) >"$pg_log" 2>&1 &
+            pg_pid=$!
+            run_sqlite "$@"
+            pg_status=0
+            wait $pg_pid || pg_status=$?
+            log "output of the PostgreSQL tests"
+            cat "$pg_log"
+            [ $pg_status -eq 0 ] || status=1
+        else
+            run_sqlite "$@"
+            run_postgresql "$@"
         fi
         ;;
 esac
+log "$([ $status -eq 0 ] && echo 'all tests passed' || echo 'tests FAILED')"
 exit $status
