@@ -4,7 +4,7 @@
 usage of the consumables, repurchase reminders."""
 import datetime as dt
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc
@@ -17,13 +17,22 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .stock import consumption_location
+from .stock import NEAR_EXPIRY_DAYS, consumption_location
 
 DONE = ['done', 'posted']
+# the rows grouped by two ids get the id first * PAIR + second: unique as
+# long as the second stays below PAIR, and exact in the client (< 2**53)
+PAIR = 1000000
 
 
 def If_set(name, operator, other):
     return If(Eval(other), (name, operator, Eval(other)), ())
+
+
+def pair_id(first, second):
+    "A unique id of the row grouped by the two ids (second may be NULL)"
+    return (Cast(first, 'BIGINT') * Literal(PAIR)
+        + Coalesce(second, Literal(0)))
 
 
 class SalesContext(ModelView):
@@ -175,12 +184,34 @@ class UsageContext(ModelView):
     "Usage report filters"
     __name__ = 'beauty.stock.report.usage.context'
     company = fields.Many2One('company.company', "Store", required=True)
-    from_date = fields.Date("From")
+    from_date = fields.Date(
+        "From", domain=[
+            If_set('from_date', '<=', 'to_date'),
+            ],
+        help="The first day of the period; stocktakes done in the period "
+        "give the actual usage.")
     to_date = fields.Date("To")
 
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @staticmethod
+    def default_from_date():
+        today = Pool().get('ir.date').today()
+        return today.replace(day=1)
+
+
+def _usage_where(move):
+    "The done moves of the context's store and period"
+    context = Transaction().context
+    where = (move.state == 'done')
+    where &= move.company == context.get('company', -1)
+    if context.get('from_date'):
+        where &= move.effective_date >= context['from_date']
+    if context.get('to_date'):
+        where &= move.effective_date <= context['to_date']
+    return where
 
 
 class Usage(ModelSQL, ModelView):
@@ -218,7 +249,6 @@ class Usage(ModelSQL, ModelView):
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
-        context = Transaction().context
         move = Move.__table__()
         from_ = Location.__table__()
         to = Location.__table__()
@@ -238,15 +268,10 @@ class Usage(ModelSQL, ModelView):
         written = Case(
             (write_off & (to.type == 'lost_found'), qty),
             else_=zero)
-        where = (move.state == 'done')
-        where &= move.company == context.get('company', -1)
+        where = _usage_where(move)
         where &= ((move.to_location == consumption)
             | (move.from_location == consumption)
             | inventory | write_off)
-        if context.get('from_date'):
-            where &= move.effective_date >= context['from_date']
-        if context.get('to_date'):
-            where &= move.effective_date <= context['to_date']
         return (move
             .join(from_, condition=move.from_location == from_.id)
             .join(to, condition=move.to_location == to.id)
@@ -260,6 +285,235 @@ class Usage(ModelSQL, ModelView):
                 Sum(written).as_('written_off'),
                 where=where,
                 group_by=[move.product, move.company]))
+
+
+class UsageEmployee(ModelSQL, ModelView):
+    """Expected against actual usage per beautician
+
+    The expected usage is that of the services each beautician performed
+    (her share of the sale line). The stocktaking difference of a product is
+    shared among the beauticians in proportion to their expected usage of
+    it; a difference on a product no service used stays without
+    beautician."""
+    __name__ = 'beauty.stock.report.usage.employee'
+    company = fields.Many2One('company.company', "Store", readonly=True)
+    employee = fields.Many2One(
+        'company.employee', "Beautician", readonly=True,
+        help="Who performed the services; empty for the usage no service "
+        "line records (a difference on a product no service used).")
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
+    expected = fields.Float(
+        "Expected Usage", readonly=True,
+        help="The consumables of the services the beautician performed, "
+        "in the product's unit.")
+    stocktake_difference = fields.Float(
+        "Stocktaking Difference", readonly=True,
+        help="The beautician's part of the product's stocktaking "
+        "difference, in proportion to her expected usage.")
+    actual = fields.Float(
+        "Actual Usage", readonly=True,
+        help="Expected usage plus the stocktaking difference.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"), 'get_currency')
+    expected_cost = Monetary(
+        "Expected Cost", currency='currency', digits='currency',
+        readonly=True, help="The expected usage at the cost price.")
+    actual_cost = Monetary(
+        "Actual Cost", currency='currency', digits='currency',
+        readonly=True, help="The actual usage at the cost price.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('employee', 'ASC NULLS LAST'), ('product', 'ASC'), ('id', 'ASC')]
+
+    def get_unit(self, name):
+        return self.product.default_uom
+
+    def get_currency(self, name):
+        return self.company.currency
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Line = pool.get('sale.point.sale.line')
+        Share = pool.get('sale.point.sale.line.employee')
+        Usage = pool.get('beauty.stock.report.usage')
+        CostPrice = pool.get('product.cost_price')
+        move = Move.__table__()
+        share = Share.__table__()
+        cost = CostPrice.__table__()
+        consumption = consumption_location().id
+        zero = cls.expected.sql_cast(Literal(0))
+        qty = Coalesce(move.internal_quantity, zero)
+        expected = Case(((move.to_location == consumption), qty), else_=-qty)
+        line_id = Case(
+            (move.origin.like('sale.point.sale.line,%'),
+                Move.origin.sql_id(move.origin, Line)),
+            else_=Null)
+        where = _usage_where(move)
+        where &= ((move.to_location == consumption)
+            | (move.from_location == consumption))
+        # expected usage per beautician, by her share of the line
+        by_employee = (move
+            .join(share, 'LEFT', condition=share.line == line_id)
+            .select(
+                move.company.as_('company'),
+                move.product.as_('product'),
+                share.employee.as_('employee'),
+                Sum(expected * cls.expected.sql_cast(
+                        Coalesce(share.share, Literal(1)))).as_('expected'),
+                zero.as_('difference'),
+                where=where,
+                group_by=[move.company, move.product, share.employee]))
+        # a difference on a product no service used: without beautician
+        product = Usage.table_query()
+        unused = product.select(
+            product.company.as_('company'),
+            product.product.as_('product'),
+            Literal(None).as_('employee'),
+            zero.as_('expected'),
+            product.stocktake_difference.as_('difference'),
+            where=(product.expected == zero)
+            & (product.stocktake_difference != zero))
+        union = Union(by_employee, unused, all_=True)
+        rows = union.select(
+            union.company.as_('company'),
+            union.product.as_('product'),
+            union.employee.as_('employee'),
+            Sum(union.expected).as_('expected'),
+            Sum(union.difference).as_('difference'),
+            group_by=[union.company, union.product, union.employee])
+        product = Usage.table_query()
+        difference = Case(
+            (product.expected != zero,
+                product.stocktake_difference * rows.expected
+                / product.expected),
+            else_=rows.difference)
+        cost_price = Coalesce(cost.cost_price, Literal(0))
+        return (rows
+            .join(product, condition=(product.product == rows.product)
+                & (product.company == rows.company))
+            .join(cost, 'LEFT', condition=(cost.product == rows.product)
+                & (cost.company == rows.company))
+            .select(
+                pair_id(rows.product, rows.employee).as_('id'),
+                rows.company.as_('company'),
+                rows.employee.as_('employee'),
+                rows.product.as_('product'),
+                rows.expected.as_('expected'),
+                difference.as_('stocktake_difference'),
+                (rows.expected + difference).as_('actual'),
+                cls.expected_cost.sql_cast(
+                    cost_price * rows.expected).as_('expected_cost'),
+                cls.actual_cost.sql_cast(
+                    cost_price * (rows.expected + difference)
+                    ).as_('actual_cost')))
+
+
+class NearExpiryContext(ModelView):
+    "Near expiry filters"
+    __name__ = 'beauty.stock.report.near_expiry.context'
+    company = fields.Many2One('company.company', "Store", required=True)
+    days = fields.Integer(
+        "Within (Days)", required=True,
+        domain=[('days', '>=', 0)],
+        help="The lots in stock that expire within this many days, and "
+        "those already expired, are listed.")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_days():
+        return NEAR_EXPIRY_DAYS
+
+
+class NearExpiry(ModelSQL, ModelView):
+    "Lots near expiry still in stock, per warehouse"
+    __name__ = 'beauty.stock.report.near_expiry'
+    company = fields.Many2One('company.company', "Store", readonly=True)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    lot = fields.Many2One('stock.lot', "Lot", readonly=True)
+    expiry_date = fields.Date("Expiry Date", readonly=True)
+    days_left = fields.Function(
+        fields.Integer("Days Left",
+            help="Days until the expiry date; negative when expired."),
+        'get_days_left')
+    quantity = fields.Float(
+        "Quantity", digits='unit', readonly=True,
+        help="In stock in the warehouse, in the product's unit.")
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('expiry_date', 'ASC'), ('product', 'ASC'), ('id', 'ASC')]
+
+    def get_days_left(self, name):
+        today = Pool().get('ir.date').today()
+        return (self.expiry_date - today).days
+
+    def get_unit(self, name):
+        return self.product.default_uom
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Lot = pool.get('stock.lot')
+        Location = pool.get('stock.location')
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        move = Move.__table__()
+        lot = Lot.__table__()
+        from_ = Location.__table__()
+        to = Location.__table__()
+        warehouse = Location.__table__()
+        days = context.get('days')
+        if days is None:
+            days = NEAR_EXPIRY_DAYS
+        limit = Date.today() + dt.timedelta(days=max(days, 0))
+        zero = cls.quantity.sql_cast(Literal(0))
+        qty = Coalesce(move.internal_quantity, zero)
+        into = ((to.left >= warehouse.left)
+            & (to.right <= warehouse.right))
+        out_of = ((from_.left >= warehouse.left)
+            & (from_.right <= warehouse.right))
+        quantity = Sum(Case(
+                (into & ~out_of, qty),
+                (out_of & ~into, -qty),
+                else_=zero))
+        return (move
+            .join(lot, condition=move.lot == lot.id)
+            .join(from_, condition=move.from_location == from_.id)
+            .join(to, condition=move.to_location == to.id)
+            .join(warehouse, condition=(warehouse.type == 'warehouse')
+                & (into | out_of))
+            .select(
+                pair_id(lot.id, warehouse.id).as_('id'),
+                move.company.as_('company'),
+                warehouse.id.as_('warehouse'),
+                lot.product.as_('product'),
+                lot.id.as_('lot'),
+                lot.expiry_date.as_('expiry_date'),
+                quantity.as_('quantity'),
+                where=(move.state == 'done')
+                & (move.company == context.get('company', -1))
+                & (lot.expiry_date != Null)
+                & (lot.expiry_date <= limit),
+                group_by=[lot.id, warehouse.id, move.company, lot.product,
+                    lot.expiry_date],
+                having=quantity > zero))
 
 
 class Repurchase(ModelSQL, ModelView):
