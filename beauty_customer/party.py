@@ -452,7 +452,36 @@ class Party(PinyinMixin, metaclass=PoolMeta):
         return result
 
     @classmethod
+    def get_rec_name(cls, parties, name):
+        "The name, or the code in brackets, read in one query (company.py)"
+        from .company import party_names
+        return party_names(cls, parties, party_column=None)
+
+    @classmethod
     def read(cls, ids, fields_names):
+        # The texts of fixed selections (gender, skin type) once per call:
+        # Tryton computes them record by record, through fields_get
+        static = {}
+        for name in fields_names:
+            base, _, suffix = name.partition(':')
+            field = cls._fields.get(base)
+            if (suffix == 'string' and isinstance(field, fields.Selection)
+                    and not isinstance(field.selection, str)):
+                static[name] = base
+        if static:
+            asked = [n for n in fields_names if n not in static]
+            extra = [b for b in set(static.values()) if b not in asked]
+            result = cls.read(ids, asked + extra)
+            definitions = cls.fields_get(list(set(static.values())))
+            for name, base in static.items():
+                selection = dict(definitions[base]['selection'])
+                for values in result:
+                    values[name] = fields.Selection.get_selection_string(
+                        selection, values[base])
+            for values in result:
+                for base in extra:
+                    del values[base]
+            return result
         result = super().read(ids, fields_names)
         if {'mobile', 'mobile_digits'} & set(fields_names) and _mask_mobiles():
             for values in result:

@@ -247,6 +247,33 @@ class BeautyCustomerTestCase(ModuleTestCase):
         self.assertTrue(Feedback.search([]))
 
     @with_transaction()
+    def test_batched_names(self):
+        "Names of parties, stores and staff read in one query are right"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Employee = pool.get('company.employee')
+        Company = pool.get('company.company')
+        company = create_company()
+        with set_company(company):
+            staff = Party(name="李美丽")
+            staff.save()
+            employee = Employee(party=staff, company=company)
+            employee.save()
+        self.assertEqual(employee.rec_name, "李美丽")
+        self.assertEqual(Company(company.id).rec_name, company.party.name)
+        (values,) = Employee.read([employee.id], ['rec_name', 'party.rec_name'])
+        self.assertEqual(values['rec_name'], "李美丽")
+        with Transaction().set_context(language='en'):
+            rows = Party.read([staff.id], ['gender:string', 'name'])
+        self.assertEqual([r['gender:string'] for r in rows], [''])
+        self.assertEqual(set(rows[0]), {'id', 'name', 'gender:string'})
+        staff.gender = 'female'
+        staff.save()
+        (row,) = Party.read([staff.id], ['gender:string'])
+        self.assertEqual(row['gender:string'], 'Female')
+        self.assertEqual(set(row), {'id', 'gender:string'})
+
+    @with_transaction()
     def test_list_export(self):
         "A list exports as .xlsx with the columns and titles of its view"
         from io import BytesIO
