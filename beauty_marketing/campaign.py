@@ -13,7 +13,8 @@ from sql.aggregate import Count, Sum
 from beauty_pos.closing import line_amount
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -80,6 +81,15 @@ class Campaign(Workflow, ModelSQL, ModelView):
     recipients = fields.One2Many(
         'beauty.campaign.recipient', 'campaign', "Recipients",
         readonly=True)
+    holiday = fields.Many2One(
+        'beauty.marketing.holiday', "Holiday", readonly=True,
+        ondelete='RESTRICT',
+        help="The holiday promotion that launched the campaign.")
+    holiday_date = fields.Date(
+        "Holiday Date", readonly=True,
+        states={
+            'invisible': ~Eval('holiday'),
+            })
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"), 'on_change_with_currency')
     reached = fields.Function(fields.Integer(
@@ -102,6 +112,12 @@ class Campaign(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        # a holiday launches one campaign a year (NULLs are distinct)
+        cls._sql_constraints += [
+            ('holiday_uniq', Unique(t, t.holiday, t.holiday_date),
+                'beauty_marketing.msg_holiday_launched'),
+            ]
         cls._transitions |= {
             ('draft', 'sent'),
             ('draft', 'cancelled'),
@@ -137,6 +153,16 @@ class Campaign(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_start_date():
         return Pool().get('ir.date').today()
+
+    @classmethod
+    def copy(cls, campaigns, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('holiday')
+        default.setdefault('holiday_date')
+        default.setdefault('sent_date')
+        default.setdefault('recipients')
+        default.setdefault('state', 'draft')
+        return super().copy(campaigns, default=default)
 
     @fields.depends('company')
     def on_change_with_currency(self, name=None):

@@ -76,6 +76,30 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     birthday_message = fields.Text(
         "Birthday Message", size=500,
         help="{customer} and {coupon} are replaced.")
+    care_cycle_window = _int("Care Reminder Window",
+        help="A care-cycle reminder is sent from the day a service's cycle "
+        "has passed since her last one until this many days later; later "
+        "than that she is left to the churn warning.")
+    care_cycle_message = fields.Text(
+        "Care Reminder Message", size=500,
+        help="Sent when a service's care cycle has passed (empty: only a "
+        "task for the front desk); {customer}, {service}, {date} (her last "
+        "one) and {days} are replaced.")
+    referrer_coupon = fields.Many2One(
+        'beauty.coupon.template', "Referrer's Coupon", ondelete='SET NULL',
+        help="Issued to the customer who recommended a new customer, when "
+        "the new customer first pays.")
+    referrer_points = fields.Integer(
+        "Referrer's Points",
+        help="Points given to the customer who recommended a new customer, "
+        "when the new customer first pays.")
+    referred_coupon = fields.Many2One(
+        'beauty.coupon.template', "New Customer's Coupon",
+        ondelete='SET NULL',
+        help="Issued to a recommended customer when she first pays.")
+    referred_points = fields.Integer(
+        "New Customer's Points",
+        help="Points given to a recommended customer when she first pays.")
 
     @classmethod
     def default_recency_5(cls):
@@ -171,6 +195,23 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             "送您生日券 {coupon}，期待您的光临。")
 
     @classmethod
+    def default_care_cycle_window(cls):
+        return 30
+
+    @classmethod
+    def default_care_cycle_message(cls):
+        return ("{customer}您好，您上次做{service}是{date}，已经{days}天了，"
+            "按护理周期该做下一次护理啦，欢迎预约。")
+
+    @classmethod
+    def default_referrer_points(cls):
+        return 0
+
+    @classmethod
+    def default_referred_points(cls):
+        return 0
+
+    @classmethod
     def validate_fields(cls, configurations, field_names):
         super().validate_fields(configurations, field_names)
         for config in configurations:
@@ -198,10 +239,14 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 raise ConfigurationError(gettext(
                         'beauty_marketing.msg_threshold_positive',
                         field=self.__names__(name)['field']))
-        if self.birthday_days is not None and self.birthday_days < 0:
-            raise ConfigurationError(gettext(
-                    'beauty_marketing.msg_threshold_not_negative',
-                    field=self.__names__('birthday_days')['field']))
+        for name in [
+                'birthday_days', 'care_cycle_window', 'referrer_points',
+                'referred_points']:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ConfigurationError(gettext(
+                        'beauty_marketing.msg_threshold_not_negative',
+                        field=self.__names__(name)['field']))
         if self.churn_factor is not None and self.churn_factor < 1:
             raise ConfigurationError(gettext(
                     'beauty_marketing.msg_churn_factor',

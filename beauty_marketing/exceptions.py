@@ -18,3 +18,11 @@ class CampaignValidationError(ValidationError):
 
 class SurveyError(UserError):
     "A survey answer is refused (used link, rating out of range)"
+
+
+class CareCycleValidationError(ValidationError):
+    "A care cycle is not a positive number of days"
+
+
+class HolidayValidationError(ValidationError):
+    "A holiday promotion is badly set up"

@@ -16,4 +16,8 @@ class Cron(metaclass=PoolMeta):
                     "Create Satisfaction Surveys"),
                 ('beauty.marketing.followup|cron_create',
                     "Create Follow-up Tasks and Birthday Care"),
+                ('beauty.marketing.followup|cron_care_cycle',
+                    "Send Care-cycle Reminders"),
+                ('beauty.marketing.holiday|cron_launch',
+                    "Launch Holiday Promotions"),
                 ])
