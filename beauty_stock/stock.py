@@ -100,6 +100,23 @@ class Inventory(metaclass=PoolMeta):
         self.lines = lines
 
 
+class InventoryLine(metaclass=PoolMeta):
+    __name__ = 'stock.inventory.line'
+
+    @classmethod
+    def _validate(cls, lines, field_names=None):
+        # before Tryton's generic domain error: one naming the rule
+        if field_names is None or 'quantity' in field_names:
+            for line in lines:
+                if line.quantity is not None and line.quantity < 0:
+                    raise QuantityError(gettext(
+                            'beauty_stock.msg_inventory_quantity_negative',
+                            product=line.product.rec_name,
+                            location=line.inventory.location.rec_name,
+                            quantity=line.quantity))
+        super()._validate(lines, field_names=field_names)
+
+
 class Lot(metaclass=PoolMeta):
     __name__ = 'stock.lot'
 
@@ -165,6 +182,18 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['beauty.stock.write_off']
+
+    @classmethod
+    def _validate(cls, moves, field_names=None):
+        # before Tryton's generic domain error: one naming the rule
+        if field_names is None or 'quantity' in field_names:
+            for move in moves:
+                if move.quantity is not None and move.quantity < 0:
+                    raise QuantityError(gettext(
+                            'beauty_stock.msg_move_quantity_negative',
+                            product=move.product.rec_name,
+                            quantity=move.quantity))
+        super()._validate(moves, field_names=field_names)
 
 
 class WriteOff(Workflow, ModelSQL, ModelView):
