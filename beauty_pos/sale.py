@@ -1758,6 +1758,14 @@ class POSPayment(metaclass=PoolMeta):
                 {'package_line', 'sale_line'} & values.keys()):
             raise AccessError(gettext(
                     'beauty_pos.msg_payment_package_auto'))
+        if mode == 'create':
+            # a repeated Pay (double click, client retry) of a sale that
+            # the first one closed would add a second, uncharged payment
+            for payment in payments:
+                if payment.sale.state != 'open':
+                    raise CheckoutError(gettext(
+                            'beauty_pos.msg_payment_sale_closed',
+                            sale=payment.sale.rec_name))
 
     def get_account_move_lines(self):
         lines = super().get_account_move_lines()
