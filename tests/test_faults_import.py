@@ -23,13 +23,13 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
 
 import pytest
 
+from fault_helpers import in_background, private_cluster  # noqa: F401
 from security_helpers import (
     SecureServer, binary, collide, env_int, is_postgresql, pg_uri,
     sqlite_path)
@@ -122,20 +122,6 @@ def writing(server):
         return True
     finally:
         conn.close()
-
-
-def in_background(function, *args):
-    import threading
-    result = {}
-
-    def run():
-        try:
-            result['value'] = function(*args)
-        except BaseException as exception:
-            result['value'] = exception
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
 
 
 def wait_writing(server, timeout=120):
@@ -238,39 +224,6 @@ def test_double_click_new_customer(server, admin):
         assert 'Traceback' not in str(value)
     assert server.rpc('model.party.party.search_count', [
             [('mobile', '=', '+8613698765432')], {}], admin) == 1
-
-
-# A private PostgreSQL cluster to restart --------------------------------
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope='module')
-def private_cluster():
-    """A PostgreSQL cluster of this test only (pg_createcluster, as root):
-    restarting it disturbs nobody"""
-    if not is_postgresql():
-        pytest.skip("PostgreSQL only: SQLite has no server to restart")
-    if os.geteuid() != 0 or not shutil.which('pg_createcluster'):
-        pytest.skip("creating a private cluster needs root and "
-            "postgresql-common (pg_createcluster)")
-    version = subprocess.run(['pg_lsclusters', '-h'], capture_output=True,
-        text=True, check=True).stdout.split()[0]
-    name = 'beautyfaults%s' % os.getpid()
-    port = _free_port()
-    subprocess.run(['pg_createcluster', version, name, '-p', str(port),
-            '--', '--auth=trust', '--locale=C.UTF-8', '--encoding=UTF8'],
-        check=True, capture_output=True)
-    try:
-        subprocess.run(['pg_ctlcluster', version, name, 'start'],
-            check=True, capture_output=True)
-        yield {'version': version, 'name': name,
-            'uri': 'postgresql://postgres@127.0.0.1:%s/' % port}
-    finally:
-        subprocess.run(['pg_dropcluster', '--stop', version, name],
-            capture_output=True)
 
 
 @pytest.fixture(scope='module')
