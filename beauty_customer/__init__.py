@@ -27,4 +27,29 @@ def _use_cursor_dict():
             module.cursor_dict = _cursor_dict
 
 
+def _use_parent_language_cache():
+    """Remember that a language has no parent in the table.
+
+    trytond.ir.lang.get_parent_language caches the parents it finds in
+    ir_lang but not their absence, so every translation looked up in zh_CN
+    queried ir_lang again for "zh" (5 queries to open a customer). The
+    cache is cleared as before when a language is written."""
+    import trytond.ir.lang
+    import trytond.ir.message
+    import trytond.ir.translation
+    original = trytond.ir.lang.get_parent_language
+    if getattr(original, 'negative_cache', False):
+        return
+
+    def get_parent_language(code):
+        parent = original(code)
+        trytond.ir.lang._parents.setdefault(code, None)
+        return parent
+    get_parent_language.negative_cache = True
+    trytond.ir.lang.get_parent_language = get_parent_language
+    trytond.ir.message.get_parent = get_parent_language
+    trytond.ir.translation.get_parent = get_parent_language
+
+
 _use_cursor_dict()
+_use_parent_language_cache()
