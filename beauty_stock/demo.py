@@ -3,23 +3,29 @@
 """Demo data of the stock: the salon's product catalogue (retail products,
 professional backbar products, disposables) with brand, specification,
 barcode, shelf life and usage days; the consumables of the main services;
-a warehouse for the second store; stock received from suppliers in lots
-(some near expiry), a month of service consumption, a few write-offs, the
-minimum stock of every product and the low-stock alerts they raise.
+a warehouse for every other store; a year of movements: the retail products
+received in lots (some near expiry), the consumables of the year's services
+(beauty_pos's checkouts, by their beauticians) leaving the stock, the backbar
+products received every month, a stocktake at the end of every month that
+finds a little less than expected, write-offs; the minimum stock of every
+product and the low-stock alerts they raise.
 
-``load(scale)`` runs after the demos of beauty_customer (stores, services)
-and beauty_appointment, as root inside a transaction (tools/demo.py);
-deterministic (fixed seed), relative to today, created in bulk.
+``load(scale)`` runs after the demos of beauty_customer (stores, services),
+beauty_appointment and beauty_pos (the year's checkouts), as root inside a
+transaction (tools/demo.py); deterministic (fixed seed), relative to today,
+created in bulk.
 """
 import datetime as dt
+import math
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 SEED = 20261124
-DAYS_BACK = 30
+DAYS_BACK = 365
 # name, brand, specification, use, unit key, list price, cost price,
 # shelf life (days), usage days
 PRODUCTS = [
@@ -60,8 +66,11 @@ CONSUMABLES = {
     "肩颈舒缓按摩": [("院装按摩精油", 10), ("一次性床单", 1)],
     "眼部抗皱护理": [("院装眼霜", 3), ("化妆棉", 4)],
     }
-# received per store: unit key -> quantity of one lot
+# received per store: unit key -> quantity of one lot (or one pack ordered)
 RECEIVED = {'unit': 24, 'ml': 3000, 'gram': 2000}
+PACK = {'unit': 10, 'ml': 500, 'gram': 500}
+# what a stocktake finds missing: a share of the month's usage
+SHRINK = (0.01, 0.05)
 WRITE_OFFS = [
     ("院装玻尿酸精华", 100, 'damaged', "整瓶摔碎"),
     ("蚕丝补水面膜", 2, 'tester', "拆盒给客户试用"),
@@ -80,7 +89,8 @@ def load(scale=1.0):
         products = _products(stores)
         _consumables(products)
         warehouses = _warehouses(stores)
-        _stock(rng, scale, stores, warehouses, products)
+        used = _stock(rng, scale, stores, warehouses, products)
+        _stocktakes(rng, stores, warehouses, products, used)
         _minimums(stores, warehouses, products)
 
 
@@ -124,6 +134,11 @@ def _products(stores):
                                 }])],
                 })
     templates = Template.create(vlist)
+    # one price per store: those created with the products are replaced
+    ListPrice.delete(ListPrice.search([
+                ('template', 'in', [t.id for t in templates])]))
+    CostPrice.delete(CostPrice.search([
+                ('product', 'in', [t.products[0].id for t in templates])]))
     ListPrice.create([{
                 'template': t.id,
                 'company': s.id,
@@ -166,9 +181,11 @@ def _consumables(products):
 
 
 def _warehouses(stores):
-    "The default warehouse for the first store, a new one for the others"
+    """The default warehouse for the first store, a new one for the others;
+    the point of sale of every store takes its stock there"""
     pool = Pool()
     Location = pool.get('stock.location')
+    Point = pool.get('sale.point')
     ModelData = pool.get('ir.model.data')
     result = [Location(ModelData.get_id('stock', 'location_warehouse'))]
     lost_found = ModelData.get_id('stock', 'location_lost_found')
@@ -191,33 +208,74 @@ def _warehouses(stores):
                     }])
         Location.write([input_, output, storage], {'parent': warehouse.id})
         result.append(warehouse)
+    to_write = []
+    for store, warehouse in zip(stores, result):
+        points = Point.search([('company', '=', store.id)])
+        if points:
+            storage = warehouse.storage_location
+            to_write.extend((points, {
+                        'storage_location': storage.id,
+                        'return_location': storage.id,
+                        }))
+    if to_write:
+        Point.write(*to_write)
     return result
 
 
+def _month_starts(today):
+    "The first day of the months of the last year, oldest first"
+    first = (today - dt.timedelta(days=DAYS_BACK)).replace(day=1)
+    months = []
+    while first <= today:
+        months.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def _stock(rng, scale, stores, warehouses, products):
-    """Receipts in two lots (the older one near expiry for some products),
-    the consumption of a month of services and a few write-offs"""
+    """The retail products received in two lots (the older one near expiry
+    for some), the consumables of the year's services, the backbar products
+    received every month (enough for the month's services) and write-offs"""
     pool = Pool()
     Date = pool.get('ir.date')
     Location = pool.get('stock.location')
     Lot = pool.get('stock.lot')
     Move = pool.get('stock.move')
+    Sale = pool.get('sale.point.sale')
     WriteOff = pool.get('beauty.stock.write_off')
-    Consumable = pool.get('beauty.service.consumable')
     ModelData = pool.get('ir.model.data')
     today = Date.today()
+    start = today - dt.timedelta(days=DAYS_BACK)
     supplier = Location(ModelData.get_id('stock', 'location_supplier'))
     consumption = Location(ModelData.get_id(
             'beauty_stock', 'location_consumption'))
     rows = {r[0]: r for r in PRODUCTS}
+    retail = [n for n in products if rows[n][3] == 'retail']
+    backbar = [n for n in products if rows[n][3] != 'retail']
+
+    # the consumables of the services checked out over the year
+    sales = Sale.search([
+            ('state', 'in', ['done', 'posted']),
+            ('company', 'in', [s.id for s in stores]),
+            ('date', '>=', start),
+            ], order=[('date', 'ASC'), ('id', 'ASC')])
+    for i in range(0, len(sales), 500):
+        Sale.consume(sales[i:i + 500])
+    used = defaultdict(float)  # store, product, month: quantity
+    for move in Move.search([
+                ('to_location', '=', consumption.id),
+                ('state', '=', 'done'),
+                ]):
+        used[move.company.id, move.product.id,
+            move.effective_date.replace(day=1)] += move.internal_quantity
+
     lot_values = []
     lot_keys = []
     for s, store in enumerate(stores):
-        for name, product in products.items():
+        for n, name in enumerate(retail):
+            product = products[name]
             shelf = rows[name][7]
-            if not shelf:
-                continue
-            near = rng.random() < 0.25
+            near = n == 0 or rng.random() < 0.25
             for k, (produced, label) in enumerate([
                     (today - dt.timedelta(
                             days=shelf - (rng.randint(5, 25) if near
@@ -232,46 +290,91 @@ def _stock(rng, scale, stores, warehouses, products):
                         })
                 lot_keys.append((s, name, k))
     lots = dict(zip(lot_keys, Lot.create(lot_values)))
+
+    def receive(store, warehouse, product, quantity, date, lot=None):
+        return Move(
+            product=product, unit=product.default_uom,
+            quantity=quantity, lot=lot,
+            from_location=supplier, to_location=warehouse.storage_location,
+            company=store, currency=store.currency,
+            unit_price=Decimal(str(rows[product.name][6])),
+            effective_date=date, planned_date=date)
+
     moves = []
-    start = today - dt.timedelta(days=DAYS_BACK + 5)
+    months = _month_starts(today)
     for s, (store, warehouse) in enumerate(zip(stores, warehouses)):
-        storage = warehouse.storage_location
-        for name, product in products.items():
-            uom_key = rows[name][4]
+        for name in retail:
+            product = products[name]
             for k in range(2):
-                quantity = RECEIVED[uom_key] * (k + 1)
-                moves.append(Move(
-                        product=product, unit=product.default_uom,
-                        quantity=quantity, lot=lots.get((s, name, k)),
-                        from_location=supplier, to_location=storage,
-                        company=store, currency=store.currency,
-                        unit_price=Decimal(str(rows[name][6])),
-                        effective_date=start, planned_date=start))
-        consumables = Consumable.search([])
-        by_service = {}
-        for c in consumables:
-            by_service.setdefault(c.service.id, []).append(c)
-        services = sorted(by_service)
-        for day in range(DAYS_BACK):
-            date = today - dt.timedelta(days=DAYS_BACK - day)
-            for _ in range(max(1, int(rng.randint(3, 8) * scale))):
-                for c in by_service[rng.choice(services)]:
-                    moves.append(c.get_move(
-                            1, storage, consumption, store, date))
+                lot = lots[s, name, k]
+                date = max(start, lot.production_date + dt.timedelta(
+                        days=rng.randint(3, 10)))
+                moves.append(receive(store, warehouse, product,
+                        RECEIVED['unit'] * (k + 1), date, lot=lot))
+        for name in backbar:
+            product = products[name]
+            uom_key = rows[name][4]
+            # an opening stock a year ago, then every month what its
+            # services use (rounded up to the pack) and a little more
+            moves.append(receive(store, warehouse, product,
+                    RECEIVED[uom_key], months[0]))
+            for month in months[1:]:
+                quantity = used[store.id, product.id, month]
+                if quantity:
+                    packs = math.ceil(quantity * 1.1 / PACK[uom_key])
+                    moves.append(receive(store, warehouse, product,
+                            packs * PACK[uom_key], month))
     Move.save(moves)
     Move.do(moves)
+
     write_offs = []
     for s, (store, warehouse) in enumerate(zip(stores, warehouses)):
         for name, quantity, reason, description in WRITE_OFFS:
             product = products[name]
             write_offs.append(WriteOff(
                     company=store, location=warehouse.storage_location,
-                    date=today - dt.timedelta(days=rng.randint(1, 20)),
+                    date=today - dt.timedelta(days=rng.randint(1, 15)
+                        if (s, name, 1) in lots else rng.randint(1, 300)),
                     product=product, unit=product.default_uom,
+                    lot=lots.get((s, name, 1)),
                     quantity=quantity, reason=reason,
                     description=description))
     WriteOff.save(write_offs)
     WriteOff.do(write_offs[:-1])
+    return used
+
+
+def _stocktakes(rng, stores, warehouses, products, used):
+    """A stocktake of the backbar products at the end of every month of the
+    year: a little less is found than the stock expected"""
+    pool = Pool()
+    Date = pool.get('ir.date')
+    Inventory = pool.get('stock.inventory')
+    Line = pool.get('stock.inventory.line')
+    today = Date.today()
+    rows = {r[0]: r for r in PRODUCTS}
+    backbar = [p for n, p in products.items() if rows[n][3] != 'retail']
+    for month in _month_starts(today)[1:]:
+        end = month - dt.timedelta(days=1)
+        inventories = Inventory.create([{
+                    'company': store.id,
+                    'location': warehouse.storage_location.id,
+                    'date': end,
+                    'lines': [('create', [
+                                {'product': p.id} for p in backbar])],
+                    } for store, warehouse in zip(stores, warehouses)])
+        Inventory.complete_lines(inventories, fill=False)
+        to_save = []
+        previous = end.replace(day=1)
+        for inventory in inventories:
+            for line in inventory.lines:
+                expected = max(line.expected_quantity or 0, 0)
+                lost = used[inventory.company.id, line.product.id,
+                    previous] * rng.uniform(*SHRINK)
+                line.quantity = line.unit.round(max(expected - lost, 0))
+                to_save.append(line)
+        Line.save(to_save)
+        Inventory.confirm(inventories)
 
 
 def _minimums(stores, warehouses, products):

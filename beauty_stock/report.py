@@ -55,16 +55,27 @@ class SalesContext(ModelView):
         return today.replace(day=1)
 
 
+def _cost_prices():
+    "The cost price of the products per store (one row each)"
+    CostPrice = Pool().get('product.cost_price')
+    cost = CostPrice.__table__()
+    return cost.select(
+        cost.product.as_('product'),
+        cost.company.as_('company'),
+        Max(cost.cost_price).as_('cost_price'),
+        where=(cost.product != Null) & (cost.company != Null),
+        group_by=[cost.product, cost.company])
+
+
 def _sold_lines(with_month=False):
     "Processed sale lines of products and services with their cost"
     pool = Pool()
     Sale = pool.get('sale.point.sale')
     Line = pool.get('sale.point.sale.line')
-    CostPrice = pool.get('product.cost_price')
     context = Transaction().context
     sale = Sale.__table__()
     line = Line.__table__()
-    cost = CostPrice.__table__()
+    cost = _cost_prices()
     where = sale.state.in_(DONE) & line.kind.in_(['goods', 'service'])
     where &= sale.company == context.get('company', -1)
     if context.get('from_date'):
@@ -343,10 +354,9 @@ class UsageEmployee(ModelSQL, ModelView):
         Line = pool.get('sale.point.sale.line')
         Share = pool.get('sale.point.sale.line.employee')
         Usage = pool.get('beauty.stock.report.usage')
-        CostPrice = pool.get('product.cost_price')
         move = Move.__table__()
         share = Share.__table__()
-        cost = CostPrice.__table__()
+        cost = _cost_prices()
         consumption = consumption_location().id
         zero = cls.expected.sql_cast(Literal(0))
         qty = Coalesce(move.internal_quantity, zero)

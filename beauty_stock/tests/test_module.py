@@ -78,6 +78,7 @@ class BeautyStockTestCase(ModuleTestCase):
             'beauty.stock.report.product_sales',
             'beauty.stock.report.product_sales.monthly',
             'beauty.stock.report.usage',
+            'beauty.stock.report.usage.employee',
             ]
         for group, allowed in [
                 ('group_frontdesk', False), ('group_beautician', False),
