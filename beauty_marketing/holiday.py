@@ -34,6 +34,7 @@ def _on(day, year):
 class Holiday(DeactivableMixin, ModelSQL, ModelView):
     "Holiday promotion"
     __name__ = 'beauty.marketing.holiday'
+    __string__ = "Holiday Promotion"
     name = fields.Char("Holiday", required=True)
     company = fields.Many2One(
         'company.company', "Store", required=True, ondelete='CASCADE')

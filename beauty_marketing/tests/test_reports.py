@@ -36,6 +36,11 @@ class ReportsTestCase(unittest.TestCase):
         from beauty_marketing import demo as marketing_demo
         from beauty_pos import demo as pos_demo
         activate_module('beauty_marketing')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            # the demo users speak Chinese
+            Lang = Pool().get('ir.lang')
+            Lang.write(Lang.search([('code', '=', 'zh_CN')]), {
+                    'translatable': True})
         for demo in [customer_demo, hr_demo, appointment_demo, pos_demo,
                 marketing_demo]:
             with Transaction().start(DB_NAME, 0) as transaction:
@@ -156,6 +161,32 @@ class ReportsTestCase(unittest.TestCase):
                         round(float(ratings[e]), 6) if e in ratings
                         else None)
                     for e, n, c, a in work})
+
+    def test_demo_automations(self):
+        "The demo has care cycles, a holiday calendar and referral rewards"
+        with self.transaction():
+            pool = Pool()
+            Holiday = pool.get('beauty.marketing.holiday')
+            Reward = pool.get('beauty.referral.reward')
+            Points = pool.get('beauty.points.line')
+            Template = pool.get('product.template')
+            self.assertEqual(
+                sorted(h.name for h in Holiday.search([])),
+                sorted(["三八妇女节", "母亲节", "七夕", "双十一", "春节"]))
+            self.assertTrue(all(h.next_date for h in Holiday.search([])))
+            self.assertTrue(Template.search([
+                        ('care_cycle_days', '=', 28)]))
+            rewards = Reward.search([])
+            self.assertGreaterEqual(len(rewards), 2)
+            for reward in rewards:
+                self.assertEqual(reward.referred.referrer, reward.referrer)
+                self.assertEqual(
+                    reward.referrer_coupon.customer, reward.referrer)
+                self.assertEqual(
+                    reward.referred_coupon.customer, reward.referred)
+            self.assertEqual(
+                len(Points.search([('type', '=', 'referral')])),
+                2 * len(rewards))
 
     def test_export_xlsx(self):
         "The Excel export of a dashboard holds the figures of the list"
