@@ -201,25 +201,40 @@ def card_state(server, card):
         "SELECT id, type, principal_amount + bonus_amount, "
         "principal_balance + bonus_balance, sale FROM beauty_member_card_line "
         "WHERE card = %s ORDER BY id", (card,))
-    total = sum((Decimal(str(l[2])) for l in lines), Decimal(0))
-    last = Decimal(str(lines[-1][3])) if lines else Decimal(0)
-    return Decimal(str(balance)), total, last, lines
+    total = sum((cents(l[2]) for l in lines), Decimal(0))
+    last = cents(lines[-1][3]) if lines else Decimal(0)
+    return cents(balance), total, last, lines
+
+
+def cents(value):
+    "A stored amount (SQLite may give a float or the bytes of a decimal)"
+    if isinstance(value, bytes):
+        value = value.decode()
+    return Decimal(str(value or 0)).quantize(Decimal('0.01'))
 
 
 def ledger_problems(server):
     "Cards whose balance is not their ledger's, ledger lines of no sale done"
     problems = {}
-    problems['balance is not the ledger sum'] = sql(server,
-        "SELECT c.id FROM beauty_member_card c WHERE "
-        "c.principal_balance <> COALESCE((SELECT SUM(l.principal_amount) "
-        "FROM beauty_member_card_line l WHERE l.card = c.id), 0) "
-        "OR c.bonus_balance <> COALESCE((SELECT SUM(l.bonus_amount) "
-        "FROM beauty_member_card_line l WHERE l.card = c.id), 0)")
-    problems['balance is not the last running balance'] = sql(server,
-        "SELECT c.id FROM beauty_member_card c JOIN beauty_member_card_line l "
-        "ON l.id = (SELECT MAX(m.id) FROM beauty_member_card_line m "
-        "WHERE m.card = c.id) WHERE c.principal_balance <> l.principal_balance "
-        "OR c.bonus_balance <> l.bonus_balance")
+    # in Python with decimals: SQLite's SUM does not add its decimals
+    cards = {c: (cents(p), cents(b)) for c, p, b in sql(server,
+            "SELECT id, principal_balance, bonus_balance "
+            "FROM beauty_member_card")}
+    sums = collections.defaultdict(lambda: [Decimal(0), Decimal(0)])
+    last = {}
+    for card, principal, bonus, principal_balance, bonus_balance in sql(
+            server, "SELECT card, principal_amount, bonus_amount, "
+            "principal_balance, bonus_balance FROM beauty_member_card_line "
+            "ORDER BY id"):
+        sums[card][0] += cents(principal)
+        sums[card][1] += cents(bonus)
+        last[card] = (cents(principal_balance), cents(bonus_balance))
+    problems['balance is not the ledger sum'] = [
+        c for c, balances in cards.items()
+        if balances != tuple(sums.get(c, (Decimal(0), Decimal(0))))]
+    problems['balance is not the last running balance'] = [
+        c for c, balances in cards.items()
+        if c in last and balances != last[c]]
     problems['ledger line of a sale not done'] = sql(server,
         "SELECT l.id FROM beauty_member_card_line l "
         "JOIN sale_point_sale s ON s.id = l.sale "
