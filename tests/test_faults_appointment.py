@@ -14,8 +14,10 @@ advisory lock the test holds (fault_helpers.Pause), in turn:
 - at the first message (appointment and services written and checked),
 - at the queue task of the messages (everything written but the task).
 
-Afterwards: the client has an error (no answer of success), the database
-has no appointment of hers, no service line, message or queue task of a
+Afterwards: the client is told it failed (HTTP 503 "the connection is
+lost": trytond's retries of the request end before the database is back;
+had one succeeded she would be booked once and told so), the database has
+no appointment of hers, no service line, message or queue task of a
 booking that does not exist; the same trytond serves again; the client's
 retry of the same Book books her exactly once (with its services, rooms
 and messages) and a second click is refused with the slot conflict.
