@@ -482,6 +482,7 @@ class NearExpiry(ModelSQL, ModelView):
         Move = pool.get('stock.move')
         Lot = pool.get('stock.lot')
         Location = pool.get('stock.location')
+        Point = pool.get('sale.point')
         Date = pool.get('ir.date')
         context = Transaction().context
         move = Move.__table__()
@@ -493,6 +494,12 @@ class NearExpiry(ModelSQL, ModelView):
         if days is None:
             days = NEAR_EXPIRY_DAYS
         limit = Date.today() + dt.timedelta(days=max(days, 0))
+        company = context.get('company', -1)
+        # the store's warehouses: those of its points of sale, whichever
+        # store moved the stock there (a transfer from another store)
+        warehouses = {p.storage_location.warehouse.id
+            for p in Point.search([('company', '=', company)])
+            if p.storage_location and p.storage_location.warehouse}
         zero = cls.quantity.sql_cast(Literal(0))
         qty = Coalesce(move.internal_quantity, zero)
         into = ((to.left >= warehouse.left)
@@ -511,17 +518,18 @@ class NearExpiry(ModelSQL, ModelView):
                 & (into | out_of))
             .select(
                 pair_id(lot.id, warehouse.id).as_('id'),
-                move.company.as_('company'),
+                Literal(company).as_('company'),
                 warehouse.id.as_('warehouse'),
                 lot.product.as_('product'),
                 lot.id.as_('lot'),
                 lot.expiry_date.as_('expiry_date'),
                 quantity.as_('quantity'),
                 where=(move.state == 'done')
-                & (move.company == context.get('company', -1))
+                & (warehouse.id.in_(list(warehouses)) if warehouses
+                    else move.company == company)
                 & (lot.expiry_date != Null)
                 & (lot.expiry_date <= limit),
-                group_by=[lot.id, warehouse.id, move.company, lot.product,
+                group_by=[lot.id, warehouse.id, lot.product,
                     lot.expiry_date],
                 having=quantity > zero))
 

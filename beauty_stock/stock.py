@@ -100,21 +100,53 @@ class Inventory(metaclass=PoolMeta):
         self.lines = lines
 
 
+def _check_quantities(args, raise_error):
+    """Call raise_error(product, record, values) for a negative quantity in
+    the values of a create (args = [vlist]) or a write (args = records,
+    values, ...): before the database or the field's domain refuses it with
+    a message naming no rule"""
+    Product = Pool().get('product.product')
+    if len(args) == 1:
+        items = [(None, v) for v in args[0]]
+    else:
+        actions = iter(args)
+        items = [(r, v) for records, v in zip(actions, actions)
+            for r in records[:1]]
+    for record, values in items:
+        quantity = values.get('quantity')
+        if quantity is not None and quantity < 0:
+            if values.get('product'):
+                product = Product(values['product'])
+            else:
+                product = record.product
+            raise_error(product, record, values)
+
+
 class InventoryLine(metaclass=PoolMeta):
     __name__ = 'stock.inventory.line'
 
     @classmethod
-    def _validate(cls, lines, field_names=None):
-        # before Tryton's generic domain error: one naming the rule
-        if field_names is None or 'quantity' in field_names:
-            for line in lines:
-                if line.quantity is not None and line.quantity < 0:
-                    raise QuantityError(gettext(
-                            'beauty_stock.msg_inventory_quantity_negative',
-                            product=line.product.rec_name,
-                            location=line.inventory.location.rec_name,
-                            quantity=line.quantity))
-        super()._validate(lines, field_names=field_names)
+    def _raise_negative(cls, product, line, values):
+        Inventory = Pool().get('stock.inventory')
+        if values.get('inventory'):
+            inventory = Inventory(values['inventory'])
+        else:
+            inventory = line.inventory
+        raise QuantityError(gettext(
+                'beauty_stock.msg_inventory_quantity_negative',
+                product=product.rec_name,
+                location=inventory.location.rec_name,
+                quantity=values['quantity']))
+
+    @classmethod
+    def create(cls, vlist):
+        _check_quantities([vlist], cls._raise_negative)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        _check_quantities(args, cls._raise_negative)
+        super().write(*args)
 
 
 class Lot(metaclass=PoolMeta):
@@ -184,16 +216,20 @@ class Move(metaclass=PoolMeta):
         return super()._get_origin() + ['beauty.stock.write_off']
 
     @classmethod
-    def _validate(cls, moves, field_names=None):
-        # before Tryton's generic domain error: one naming the rule
-        if field_names is None or 'quantity' in field_names:
-            for move in moves:
-                if move.quantity is not None and move.quantity < 0:
-                    raise QuantityError(gettext(
-                            'beauty_stock.msg_move_quantity_negative',
-                            product=move.product.rec_name,
-                            quantity=move.quantity))
-        super()._validate(moves, field_names=field_names)
+    def _raise_negative(cls, product, move, values):
+        raise QuantityError(gettext(
+                'beauty_stock.msg_move_quantity_negative',
+                product=product.rec_name, quantity=values['quantity']))
+
+    @classmethod
+    def create(cls, vlist):
+        _check_quantities([vlist], cls._raise_negative)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        _check_quantities(args, cls._raise_negative)
+        super().write(*args)
 
 
 class WriteOff(Workflow, ModelSQL, ModelView):
