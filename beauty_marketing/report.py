@@ -1,8 +1,9 @@
 # This file is part of the beauty salon suite. The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license terms.
-"""Dashboards (analytics): customer growth by month, service popularity,
-beautician performance and the segments, as SQL views (table_query) shown
-as lists and graphs."""
+"""Dashboards (analytics): customer growth by month and source, service
+popularity, beautician performance, the segments and the consumption
+behaviour (tickets, customers, revenue by month), as SQL views
+(table_query) shown as lists and graphs."""
 from sql import Cast, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -35,9 +36,12 @@ class _CurrencyMixin:
 
 
 class CustomerGrowth(ModelSQL, ModelView):
-    "Customer growth by month"
+    "Customer growth by month and source"
     __name__ = 'beauty.marketing.customer_growth'
     month = fields.Char("Month", readonly=True)
+    source = fields.Many2One(
+        'beauty.customer.source', "Source", readonly=True,
+        help="How the customers first came to the salon.")
     new_customers = fields.Integer(
         "New Customers", readonly=True,
         help="The customers whose first visit was in the month.")
@@ -53,6 +57,9 @@ class CustomerGrowth(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        pool = Pool()
+        Party = pool.get('party.party')
+        party = Party.__table__()
         visit = visits_query()
         first = visits_query()
         firsts = first.select(
@@ -63,21 +70,28 @@ class CustomerGrowth(ModelSQL, ModelView):
         # the month computed once in a sub-query and grouped by name:
         # PostgreSQL does not see two to_char(date, %s) as the same
         # expression in SELECT and GROUP BY
-        rows = visit.join(firsts,
-            condition=firsts.customer == visit.customer).select(
-            visit.customer.as_('customer'),
-            visit.date.as_('date'),
-            firsts.date.as_('first'),
-            Cast(year * 100 + month, 'INTEGER').as_('key'),
-            ToChar(visit.date, 'YYYY-MM').as_('month'))
+        rows = (visit
+            .join(firsts, condition=firsts.customer == visit.customer)
+            .join(party, condition=party.id == visit.customer)
+            .select(
+                visit.customer.as_('customer'),
+                party.source.as_('source'),
+                visit.date.as_('date'),
+                firsts.date.as_('first'),
+                # a customer has one source: the rows of a month add up
+                # (graph) to the month's figures
+                (Cast(year * 100 + month, 'BIGINT') * 100000
+                    + Coalesce(party.source, 0)).as_('key'),
+                ToChar(visit.date, 'YYYY-MM').as_('month')))
         return rows.select(
             Min(rows.key).as_('id'),
             rows.month.as_('month'),
+            rows.source.as_('source'),
             Sum(Case((rows.date == rows.first, 1), else_=0)
                 ).as_('new_customers'),
             Count(rows.customer, distinct=True).as_('active_customers'),
             Count(rows.date).as_('visits'),
-            group_by=[rows.month])
+            group_by=[rows.month, rows.source])
 
 
 class ServicePopularity(_CurrencyMixin, ModelSQL, ModelView):
@@ -199,3 +213,87 @@ class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
             Count(rfm.id).as_('customers'),
             Sum(rfm.monetary).as_('monetary'),
             group_by=[rfm.segment])
+
+
+class Consumption(_CurrencyMixin, ModelSQL, ModelView):
+    "Consumption behaviour by month"
+    __name__ = 'beauty.marketing.consumption'
+    __string__ = "Consumption Behaviour"
+    month = fields.Char("Month", readonly=True)
+    tickets = fields.Integer(
+        "Tickets", readonly=True, help="The sales done (returns excluded).")
+    customers = fields.Integer(
+        "Customers", readonly=True,
+        help="The known customers who bought in the month.")
+    revenue = Monetary(
+        "Revenue", currency='currency', digits='currency', readonly=True,
+        help="The amounts of the sales, returns deducted.")
+    service_revenue = Monetary(
+        "Services", currency='currency', digits='currency', readonly=True)
+    product_revenue = Monetary(
+        "Products", currency='currency', digits='currency', readonly=True,
+        help="Retail products, top-ups and packages sold.")
+    average_ticket = fields.Function(Monetary(
+            "Average Ticket", currency='currency', digits='currency'),
+        'get_average_ticket')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Line = pool.get('sale.point.sale.line')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        sale = Sale.__table__()
+        line = Line.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        amounts = (line
+            .join(product, 'LEFT', condition=line.product == product.id)
+            .join(template, 'LEFT',
+                condition=product.template == template.id)
+            .select(
+                line.sale.as_('sale'),
+                Sum(line_amount(line)).as_('amount'),
+                Sum(Case((template.type == 'service', line_amount(line)),
+                        else_=0)).as_('service'),
+                group_by=[line.sale]))
+        year = Extract('YEAR', sale.date)
+        month = Extract('MONTH', sale.date)
+        rows = sale.join(amounts, 'LEFT',
+            condition=amounts.sale == sale.id).select(
+            Cast(year * 100 + month, 'INTEGER').as_('key'),
+            ToChar(sale.date, 'YYYY-MM').as_('month'),
+            sale.id.as_('sale'),
+            sale.customer.as_('customer'),
+            Case((sale.returned_sale == Null, 1), else_=0).as_('ticket'),
+            Coalesce(amounts.amount, 0).as_('amount'),
+            Coalesce(amounts.service, 0).as_('service'),
+            where=sale.state.in_(SALE_DONE))
+        return rows.select(
+            Min(rows.key).as_('id'),
+            rows.month.as_('month'),
+            Sum(rows.ticket).as_('tickets'),
+            Count(rows.customer, distinct=True).as_('customers'),
+            Sum(rows.amount).as_('revenue'),
+            Sum(rows.service).as_('service_revenue'),
+            Sum(rows.amount - rows.service).as_('product_revenue'),
+            group_by=[rows.month])
+
+    @classmethod
+    def get_average_ticket(cls, records, name):
+        result = {}
+        for record in records:
+            if record.tickets:
+                value = (record.revenue or 0) / record.tickets
+                if record.currency:
+                    value = record.currency.round(value)
+                result[record.id] = value
+            else:
+                result[record.id] = None
+        return result

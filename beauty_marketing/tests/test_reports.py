@@ -97,7 +97,7 @@ class ReportsTestCase(unittest.TestCase):
                 expected)
 
     def test_customer_growth(self):
-        "Customer growth counts the visit days and first visits by month"
+        "Customer growth counts the visits and first visits by month, source"
         with self.transaction():
             pool = Pool()
             Report = pool.get('beauty.marketing.customer_growth')
@@ -108,28 +108,77 @@ class ReportsTestCase(unittest.TestCase):
                 'UNION '
                 'SELECT customer, date FROM beauty_appointment '
                 "WHERE state = 'done' AND customer IS NOT NULL")
-            rows = self.execute('SELECT customer, date FROM (%s) AS v'
-                % visits)
+            rows = self.execute(
+                'SELECT v.customer, v.date, p.source FROM (%s) AS v '
+                'JOIN party_party p ON p.id = v.customer' % visits)
             expected = {}
             first = {}
-            for customer, date in rows:
+            for customer, date, _ in rows:
                 date = _date(date)
                 first[customer] = min(first.get(customer, date), date)
-            for customer, date in rows:
+            for customer, date, source in rows:
                 date = _date(date)
-                month = date.strftime('%Y-%m')
-                new, people, count = expected.get(month, (0, set(), 0))
+                key = (date.strftime('%Y-%m'), source)
+                new, people, count = expected.get(key, (0, set(), 0))
                 people.add(customer)
-                expected[month] = (
+                expected[key] = (
                     new + (date == first[customer]), people, count + 1)
-            expected = {m: (n, len(p), c)
-                for m, (n, p, c) in expected.items()}
-            self.assertTrue(len(expected) > 1)
+            expected = {k: (n, len(p), c)
+                for k, (n, p, c) in expected.items()}
+            self.assertTrue(len({m for m, _ in expected}) > 1)
+            self.assertTrue(len({s for _, s in expected}) > 1)
             records = Report.search([])
             self.assertEqual(
-                {r.month: (r.new_customers, r.active_customers, r.visits)
+                {(r.month, r.source.id if r.source else None): (
+                        r.new_customers, r.active_customers, r.visits)
                     for r in records},
                 expected)
+
+    def test_consumption(self):
+        "Consumption behaviour: tickets, customers and amounts by month"
+        with self.transaction():
+            pool = Pool()
+            Report = pool.get('beauty.marketing.consumption')
+            rows = self.execute(
+                'SELECT s.id, s.date, s.customer, s.returned_sale, '
+                'SUM(COALESCE(l.paid_money, 0) + COALESCE(l.paid_card, 0) '
+                '+ COALESCE(l.paid_package, 0) + COALESCE(l.paid_coupon, 0) '
+                '+ COALESCE(l.paid_points, 0)), '
+                "SUM(CASE WHEN t.type = 'service' THEN "
+                'COALESCE(l.paid_money, 0) + COALESCE(l.paid_card, 0) '
+                '+ COALESCE(l.paid_package, 0) + COALESCE(l.paid_coupon, 0) '
+                '+ COALESCE(l.paid_points, 0) ELSE 0 END) '
+                'FROM sale_point_sale s '
+                'LEFT JOIN sale_point_sale_line l ON l.sale = s.id '
+                'LEFT JOIN product_product p ON p.id = l.product '
+                'LEFT JOIN product_template t ON t.id = p.template '
+                "WHERE s.state IN ('done', 'posted') "
+                'GROUP BY s.id, s.date, s.customer, s.returned_sale')
+            expected = {}
+            for _, date, customer, returned, amount, service in rows:
+                month = _date(date).strftime('%Y-%m')
+                tickets, people, total, services = expected.get(
+                    month, (0, set(), Decimal(0), Decimal(0)))
+                if customer is not None:
+                    people.add(customer)
+                expected[month] = (
+                    tickets + (returned is None), people,
+                    total + _decimal(amount), services + _decimal(service))
+            expected = {m: (t, len(p), a, s, a - s)
+                for m, (t, p, a, s) in expected.items()}
+            self.assertTrue(expected)
+            records = Report.search([])
+            self.assertEqual(
+                {r.month: (r.tickets, r.customers, _decimal(r.revenue),
+                        _decimal(r.service_revenue),
+                        _decimal(r.product_revenue))
+                    for r in records},
+                expected)
+            for record in records:
+                if record.tickets:
+                    self.assertEqual(record.average_ticket,
+                        (record.revenue / record.tickets).quantize(
+                            Decimal('0.01')))
 
     def test_beautician_performance(self):
         "Beautician performance is the services shared and the ratings"
