@@ -34,3 +34,9 @@ class Template(metaclass=PoolMeta):
                         'beauty_marketing.msg_care_cycle_positive',
                         product=template.rec_name,
                         field=cls.__names__('care_cycle_days')['field']))
+
+
+class Product(metaclass=PoolMeta):
+    # registered so that the variant's copy of care_cycle_days is
+    # translated with this module
+    __name__ = 'product.product'
