@@ -15,7 +15,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .stock import NEAR_EXPIRY_DAYS, consumption_location
 
@@ -497,9 +497,10 @@ class NearExpiry(ModelSQL, ModelView):
         company = context.get('company', -1)
         # the store's warehouses: those of its points of sale, whichever
         # store moved the stock there (a transfer from another store)
-        warehouses = {p.storage_location.warehouse.id
-            for p in Point.search([('company', '=', company)])
-            if p.storage_location and p.storage_location.warehouse}
+        with without_check_access():
+            warehouses = {p.storage_location.warehouse.id
+                for p in Point.search([('company', '=', company)])
+                if p.storage_location and p.storage_location.warehouse}
         zero = cls.quantity.sql_cast(Literal(0))
         qty = Coalesce(move.internal_quantity, zero)
         into = ((to.left >= warehouse.left)

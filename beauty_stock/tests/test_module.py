@@ -98,5 +98,21 @@ class BeautyStockTestCase(ModuleTestCase):
                     self.assertFalse(ModelAccess.check(
                             model, 'write', raise_exception=False))
 
+    @with_transaction()
+    def test_near_expiry_front_desk(self):
+        "The front desk reads the near-expiry list of its store"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        NearExpiry = pool.get('beauty.stock.report.near_expiry')
+        user, = User.create([{
+                    'login': 'desk', 'name': "前台",
+                    'groups': [('add', [ModelData.get_id(
+                                    'beauty_customer', 'group_frontdesk')])],
+                    }])
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(_check_access=True, days=30):
+            self.assertEqual(NearExpiry.search([]), [])
+
 
 del ModuleTestCase
