@@ -259,10 +259,28 @@ def _appointments(rng, scale, stores, rooms, services):
                 gap = dt.timedelta(minutes=30 * rng.randint(0, 3))
                 current = _ceil(busy_end + gap, step)
     vlist.sort(key=lambda v: (v['start'], v['company']))
+    _online_requests(vlist, now, today, stores,
+        {s.id for s in services if s.template.online_booking})
     appointments = []
     for i in range(0, len(vlist), BATCH):
         appointments.extend(Appointment.create(vlist[i:i + BATCH]))
     return appointments
+
+
+def _online_requests(vlist, now, today, stores, bookable):
+    """The last appointment of each store still to come today was requested
+    online: the front desk confirms it in its day list"""
+    timezones = {s.id: store_timezone(s) for s in stores}
+    last = {}
+    for values in vlist:
+        service = values['lines'][0][1][0]['service']
+        if (values['state'] in {'booked', 'confirmed'}
+                and service in bookable and values['start'] > now
+                and to_local(values['start'], timezones[values['company']]
+                    ).date() == today):
+            last[values['company']] = values
+    for values in last.values():
+        values.update(state='requested', channel='online')
 
 
 def _ceil(value, step):
