@@ -1,7 +1,7 @@
 # This file is part of the beauty salon suite. The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license terms.
 "The set-up of a store's checkout also creates the 团购券 payment method"
-from beauty_pos.setup import _find
+from beauty_pos.setup import _find, local_name
 
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -31,12 +31,14 @@ def setup_groupbuy(company):
                 # the checkout of the store is not set up
                 return None
             account = Account(
-                company=company, code=ACCOUNT_CODE, name=ACCOUNT_NAME,
+                company=company, code=ACCOUNT_CODE,
+                name=local_name(ACCOUNT_NAME),
                 parent=_find(company, '1.1.0') or cash.parent,
                 type=cash.type, reconcile=False, party_required=False)
             account.save()
         method = Method(
-            company=company, name=METHOD_NAME, kind='groupbuy', cash=False,
+            company=company, name=local_name(METHOD_NAME), kind='groupbuy',
+            cash=False,
             account=account)
         method.save()
         return method

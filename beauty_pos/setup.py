@@ -40,10 +40,21 @@ METHODS = [
     ('alipay', "支付宝 (Alipay)", '1.1.6'),
     ('bank', "银行卡 (Bank Card)", '1.1.7'),
     ('card', "储值卡 (Stored-value Card)", '2.2.5'),
-    ('package', "疗程卡划扣 (Package Session)", '2.2.6'),
+    ('package', "次卡划扣 (Package Session)", '2.2.6'),
     ('coupon', "优惠券 (Coupon)", 'coupon'),
     ('points', "积分 (Points)", 'points'),
     ]
+
+
+def local_name(name):
+    """The Chinese or the English part of name ("现金 (Cash)") by the
+    language of the transaction: a Chinese salon reads 现金 alone"""
+    chinese, _, english = name.partition(' (')
+    if not english:
+        return name
+    if (Transaction().language or '').startswith('zh'):
+        return chinese
+    return english[:-1]
 
 
 def create_chart(company):
@@ -120,19 +131,22 @@ def create_minimal_chart(company):
     Account = pool.get('account.account')
     Configuration = pool.get('account.configuration')
     root, = Type.create([{
-                'name': "科目类型 (Account Types)", 'company': company.id}])
+                'name': local_name("科目类型 (Account Types)"),
+                'company': company.id}])
     balance, income = Type.create([{
-                'name': "资产负债表 (Balance Sheet)", 'company': company.id,
+                'name': local_name("资产负债表 (Balance Sheet)"),
+                'company': company.id,
                 'parent': root.id, 'statement': 'balance',
                 }, {
-                'name': "利润表 (Income Statement)", 'company': company.id,
+                'name': local_name("利润表 (Income Statement)"),
+                'company': company.id,
                 'parent': root.id, 'statement': 'income',
                 }])
     types = dict(zip(
             ['cash', 'receivable', 'payable', 'unearned', 'equity',
                 'revenue', 'expense'],
             Type.create([{
-                        'name': name, 'company': company.id,
+                        'name': local_name(name), 'company': company.id,
                         'parent': (income if statement == 'income'
                             else balance).id,
                         'statement': statement, **flags,
@@ -149,7 +163,8 @@ def create_minimal_chart(company):
     accounts = {}
     for code, name, parent, type_ in MINIMAL_ACCOUNTS:
         accounts[code], = Account.create([{
-                    'company': company.id, 'code': code, 'name': name,
+                    'company': company.id, 'code': code,
+                    'name': local_name(name),
                     'parent': accounts[parent].id if parent else None,
                     'type': types[type_].id if type_ else None,
                     'reconcile': type_ in {'receivable', 'payable'},
@@ -225,7 +240,7 @@ def setup_accounts(company):
         parent_account = (_find(company, parent) if parent
             else model.parent)
         to_create.append((code, Account(
-                    company=company, code=code, name=name,
+                    company=company, code=code, name=local_name(name),
                     parent=parent_account, type=model.type,
                     reconcile=False, party_required=False)))
     if to_create:
@@ -289,7 +304,8 @@ def setup_store(company, first=None, last=None, point_name=None):
                 methods[kind] = existing[kind]
                 continue
             method = Method(
-                company=company, name=name, kind=kind, cash=kind == 'cash',
+                company=company, name=local_name(name), kind=kind,
+                cash=kind == 'cash',
                 account=accounts[code])
             methods[kind] = method
             to_save.append(method)
@@ -303,7 +319,7 @@ def setup_store(company, first=None, last=None, point_name=None):
         if product is None:
             unit, = Uom.search([('symbol', '=', 'u')], limit=1)
             template, = Template.create([{
-                        'name': "储值卡充值 (Card Top-up)",
+                        'name': local_name("储值卡充值 (Card Top-up)"),
                         'type': 'service',
                         'salable': True,
                         'default_uom': unit.id,
