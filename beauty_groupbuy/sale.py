@@ -455,7 +455,7 @@ class POSSaleLine(metaclass=PoolMeta):
 
     @fields.depends('groupbuy_voucher', 'product', 'quantity',
         methods=['_set_gross_price', 'on_change_with_unit_price',
-            'on_change_with_amount'])
+            'on_change_with_price', 'on_change_with_amount'])
     def on_change_product(self):
         super().on_change_product()
         voucher = self.groupbuy_voucher
@@ -466,6 +466,7 @@ class POSSaleLine(metaclass=PoolMeta):
             self.discount = None
             self._set_gross_price(voucher.deal.price)
             self.unit_price = self.on_change_with_unit_price()
+            self.price = self.on_change_with_price()
             self.amount = self.on_change_with_amount()
 
     @fields.depends(methods=['on_change_product'])

@@ -165,7 +165,10 @@ def _setup(company, today):
         category = Category(category.id)
         category.account_revenue = revenue
         category.save()
-        # the catalogue's services are sold at the checkout
+        # the catalogue's services are sold at the checkout, by the
+        # session (1 次)
+        session = pool.get('product.uom')(
+            pool.get('ir.model.data').get_id('beauty_pos', 'uom_session'))
         templates = Template.search([
                 ('type', '=', 'service'),
                 ('categories', '!=', None),
@@ -174,7 +177,7 @@ def _setup(company, today):
         for template in templates:
             template.account_category = category
             template.salable = True
-            template.sale_uom = template.default_uom
+            template.sale_uom = session
         Template.save(templates)
     return store
 
@@ -318,6 +321,7 @@ class Demo:
         self.today = today
         self.balances = {}  # card id: balance
         self.cards = defaultdict(list)  # customer id: [card]
+        self.holders = set()  # customers holding a card and a package
 
     def regulars(self, store, count):
         """count customers of the store, half of them among those whose
@@ -545,6 +549,28 @@ class Demo:
                             }], [{
                             'method': self.money(store).id,
                             'amount': template.price}]))
+        # the card holder with the most on her card buys a package too: at
+        # her visits a session pays one service and her card another
+        cards = [c for cs in self.cards.values() for c in cs
+            if c.company == store.company and self.balances.get(c.id)
+            and c.customer not in customers]
+        if cards:
+            card = max(cards, key=lambda c: (self.balances[c.id], -c.id))
+            self.holders.add(card.customer.id)
+            template = store.packages[len(customers) % len(store.packages)]
+            vlist.append(self.sale(
+                    store, self.day(60, RECENT_DAYS + 3), card.customer, [{
+                            'product': template.product.id, 'quantity': 1,
+                            'kind': 'package',
+                            'unit_list_price': template.price,
+                            'unit_gross_price': template.price,
+                            'base_price': template.price,
+                            'employees': [('create', [{
+                                            'employee': rng.choice(
+                                                store.sellers).id}])],
+                            }], [{
+                            'method': self.money(store).id,
+                            'amount': template.price}]))
         return vlist
 
     def walk_ins(self, store):
@@ -625,11 +651,12 @@ class Demo:
         Package = pool.get('beauty.package')
         PackageRefund = pool.get('beauty.package.refund')
         store = self.stores[0]
-        cards = Card.search([
-                ('company', '=', store.company.id),
-                ('state', '=', 'active'),
-                ('balance', '>', 300),
-                ], order=[('open_date', 'ASC'), ('id', 'ASC')], limit=2)
+        cards = [c for c in Card.search([
+                    ('company', '=', store.company.id),
+                    ('state', '=', 'active'),
+                    ('balance', '>', 300),
+                    ], order=[('open_date', 'ASC'), ('id', 'ASC')])
+            if c.customer.id not in self.holders][:2]
         date = self.today - dt.timedelta(days=3)
         if cards:
             CardRefund.make(cards[0], date, 'customer', store.methods['wechat'],
@@ -787,6 +814,7 @@ class Demo:
         "The daily closings of the last days (they post the sales)"
         pool = Pool()
         Closing = pool.get('beauty.pos.closing')
+        User = pool.get('res.user')
         for days in range(CLOSED_DAYS, 0, -1):
             date = self.today - dt.timedelta(days=days)
             closings = Closing.create([{
@@ -799,4 +827,12 @@ class Demo:
                 to_write.extend(
                     ([closing], {'cash_counted': closing.cash_expected}))
             Closing.write(*to_write)
-            Closing.close(closings)
+            for closing in closings:
+                # closed by the store's manager (the demo runs as root)
+                managers = User.search([
+                        ('employees.company', '=', closing.company.id),
+                        ('employees.position', '=', 'manager'),
+                        ], order=[('id', 'ASC')], limit=1)
+                with Transaction().set_user(
+                        managers[0].id if managers else 0):
+                    Closing.close([closing])

@@ -1337,6 +1337,14 @@ class POSSaleLine(metaclass=PoolMeta):
             'readonly': Eval('sale_state') != 'open',
             },
         help="Pay this service with a session of the customer's package.")
+    price = fields.Function(Monetary(
+            "Unit Price", currency='currency', digits='currency',
+            help="The price of one unit as the customer reads it, to the "
+            "fen (the unit prices are kept to 4 decimals).",
+            # the client keeps them for the sale's totals, as upstream's
+            # unit price does
+            depends={'unit_list_price', 'unit_gross_price'}),
+        'on_change_with_price')
     employees = fields.One2Many(
         'sale.point.sale.line.employee', 'line', "Staff",
         states={
@@ -1409,6 +1417,13 @@ class POSSaleLine(metaclass=PoolMeta):
     def default_quantity():
         return 1
 
+    @fields.depends('currency', methods=['on_change_with_unit_price'])
+    def on_change_with_price(self, name=None):
+        price = self.on_change_with_unit_price()
+        if price is not None and self.currency:
+            price = self.currency.round(price)
+        return price
+
     @fields.depends('sale', '_parent_sale.customer')
     def on_change_with_customer(self, name=None):
         if self.sale and self.sale.customer:
@@ -1456,7 +1471,8 @@ class POSSaleLine(metaclass=PoolMeta):
         'product', 'sale', '_parent_sale.customer', '_parent_sale.company',
         '_parent_sale.date', '_parent_sale.point', 'topup_amount',
         'package_line', 'quantity', 'kind', 'card', 'bonus',
-        methods=['on_change_with_unit_price', 'on_change_with_amount'])
+        methods=['on_change_with_unit_price', 'on_change_with_amount',
+            'on_change_with_price'])
     def on_change_product(self):
         pool = Pool()
         Template = pool.get('beauty.package.template')
@@ -1488,6 +1504,7 @@ class POSSaleLine(metaclass=PoolMeta):
                 self._set_gross_price(
                     self.unit_gross_price * (1 - discount))
         self.unit_price = self.on_change_with_unit_price()
+        self.price = self.on_change_with_price()
         self.amount = self.on_change_with_amount()
 
     def _set_bonus(self):
