@@ -28,7 +28,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Equal, Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -252,14 +252,25 @@ class Voucher(Workflow, ModelSQL, ModelView):
     redeemed_at = fields.Timestamp("Redeemed At", readonly=True)
     redeemed_by = fields.Many2One(
         'res.user', "Redeemed By", readonly=True, ondelete='RESTRICT')
+    # a code not redeemed has no takings: no lone ¥ in its cells
     amount = Monetary(
         "Takings", currency='currency', digits='currency', readonly=True,
+        states={
+            'invisible': Equal(Eval('amount', None), None),
+            },
         help="The deal price when the code was redeemed.")
     fee = Monetary(
         "Platform Fee", currency='currency', digits='currency',
-        readonly=True, help="What the platform keeps of the takings.")
+        readonly=True,
+        states={
+            'invisible': Equal(Eval('fee', None), None),
+            },
+        help="What the platform keeps of the takings.")
     settlement = fields.Function(Monetary(
-            "Settlement", currency='currency', digits='currency'),
+            "Settlement", currency='currency', digits='currency',
+            states={
+                'invisible': Equal(Eval('amount', None), None),
+                }),
         'get_settlement')
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"), 'on_change_with_currency')
