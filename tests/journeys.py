@@ -6,7 +6,13 @@ Each function drives sao as the role would, checks what each screen must
 show and records it as a step of the guide. ``menus(*english_path)`` gives
 the Chinese menu names the user reads.
 """
+import math
 import os
+import re
+import struct
+import tempfile
+import zlib
+from decimal import Decimal
 
 import sao
 from journey import Journey
@@ -15,8 +21,12 @@ from journey import Journey
 NEW_CUSTOMER = ("叶思琪", "13811112233")
 # the account the administrator opens for a new front desk employee
 NEW_USER = ("周晓雯", "zhouxiaowen", "Qiantai@Zhou2026", "前台")
+# the store of the demo's users
+STORE = "丽颜美容 旗舰店"
 # the service she books (a service of the demo)
 SERVICE = "补水保湿护理"
+# the second service of the checkout: one not in her package
+OTHER_SERVICES = [SERVICE, "小气泡清洁"]
 # the photos a beautician takes before and after the care
 PHOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data',
     'care-photo.png')
@@ -75,7 +85,7 @@ def fill(page, name, value):
 
 def frontdesk(page, url, menus):
     journey = Journey(page, 'frontdesk', "前台的一天",
-        "建档、查找客户、查看当天预约与空位。")
+        "建档、查找客户、预约、确认网上预约，结账时用次卡与储值卡支付。")
     login, password = USERS['frontdesk']
     sao.login(page, url, login, password)
     journey.step("登录", "输入账号与密码登录。左侧菜单只显示前台可以使用的功能。")
@@ -127,49 +137,133 @@ def frontdesk(page, url, menus):
     book(journey, page, name)
 
     open_list(journey, page, menus, ('Salon', 'Appointments', 'Front Desk Day'),
-        "当天预约", "“前台当日”列出今天各门店的预约：到店、开始服务、完成都在这里点击。",
-        rows=False)
+        "当天预约", "“前台今日预约”列出本店今天的预约：确认网上预约、到店签到、"
+        "打开护理记录都在这里点击。", rows=False)
+    confirm_request(journey, page)
     checkout(journey, page, menus)
     return journey
 
 
-def checkout(journey, page, menus):
-    "A card holder pays her service with her stored-value card"
-    # a customer whose card has money on it, as the front desk finds her
+def confirm_request(journey, page):
+    """Confirm a booking the customer requested on her phone today (the
+    demo leaves one for later today, if the day is not over)"""
+    rows = sao.list_rows(page)
+    requests = rows.filter(has_text="待确认")
+    if not requests.count():
+        return
+    row = requests.first
+    start, _, customer = [c.strip() for c in row.inner_text().split('\t')
+        if c.strip()][:3]
+    # select the row, then click its button
+    row.locator('td').nth(3).click()
+    sao.wait_idle(page)
+    row.locator('button', has_text="确认预约").click()
+    sao.wait_idle(page)
+    warning = page.locator('.modal-dialog:visible')
+    if warning.count():
+        # a warning to acknowledge (her no-shows, a contraindication)
+        journey.step("确认前的提醒", warning.last.inner_text()[:200])
+        warning.last.locator('.modal-footer button', has_text="确定").click()
+        sao.wait_idle(page)
+    no_error(page)
+    rows.filter(has_text=customer).filter(has_text=start).filter(
+        has_text="已预约").first.wait_for()
+    journey.step("确认网上预约", "客户在手机上预约后状态为“待确认”：前台核对后点"
+        "“确认预约”（此处为 %s %s），系统检查美容师与房间，状态变为“已预约”，"
+        "并给客户发送确认短信。" % (start[:5], customer))
+
+
+def table(page):
+    """The visible rows of the current tab's visible list, each as
+    {column header: cell text} (the headers the user reads)"""
+    return sao.current_tab(page).locator('.treeview:visible').first.evaluate(
+        """tree => {
+            const table = tree.querySelector('table');
+            const heads = [...table.querySelectorAll('thead > tr > th')].map(
+                th => th.innerText.trim());
+            return [...table.querySelectorAll('tbody > tr')].filter(
+                tr => tr.offsetParent !== null).map(tr => {
+                    const row = {};
+                    [...tr.children].forEach((td, i) => {
+                        if (heads[i]) {
+                            row[heads[i]] = td.innerText.trim();
+                        }
+                    });
+                    return row;
+                });
+        }""")
+
+
+def money(text):
+    "The amount of a money cell (¥ 1,234.50)"
+    return Decimal(re.sub(r'[^0-9.-]', '', text))
+
+
+def signature():
+    "A PNG of a signature, as a signature pad gives (a white strip, a stroke)"
+    width, height = 240, 80
+    ink = set()
+    for x in range(20, width - 20):
+        y = int(height / 2 + 18 * math.sin(x / 11) * math.cos(x / 37))
+        for dy in range(-1, 2):
+            ink.add((x, y + dy))
+    raw = b''.join(
+        b'\0' + bytes(0 if (x, y) in ink else 255 for x in range(width))
+        for y in range(height))
+
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data
+            + struct.pack('>I', zlib.crc32(kind + data)))
+    path = os.path.join(tempfile.mkdtemp(prefix='journey-'), 'signature.png')
+    with open(path, 'wb') as fp:
+        fp.write(b'\x89PNG\r\n\x1a\n'
+            + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 0, 0,
+                    0, 0))
+            + chunk(b'IDAT', zlib.compress(raw))
+            + chunk(b'IEND', b''))
+    return path
+
+
+def holder(journey, page, menus):
+    """A customer of the store with money on her card and sessions left on
+    a package, as the front desk finds her in the lists: (name, card
+    number, balance, package, service, sessions left)"""
     open_list(journey, page, menus, ('Salon', 'Members', 'Stored-value Cards'),
         "储值卡", "“会员 › 储值卡”列出本店的储值卡：本金、赠送与余额分开显示。")
-    customer = None
-    for text in sao.list_rows(page).all_inner_texts():
-        cells = [c.strip() for c in text.split('\t') if c.strip()]
-        number = next(i for i, c in enumerate(cells) if c.startswith('K'))
-        # the columns of money: principal, bonus, balance
-        balance = [c for c in cells if c.startswith('¥')][-1].split()[-1]
-        if balance != '0.00':
-            customer = cells[number + 1]
-            break
-    assert customer, "no card with a balance"
-    open_list(journey, page, menus, ('Salon', 'Checkout', 'Checkout'),
-        "收银", "“收银”列出当天的消费单。", rows=False)
+    cards = {}
+    for row in table(page):
+        balance = money(row["余额"])
+        if balance > 0 and row["客户"] not in cards:
+            cards[row["客户"]] = (row["卡号"], balance)
+    assert cards, "no card with a balance"
+    open_list(journey, page, menus,
+        ('Salon', 'Members', 'Package Sessions'), "次卡项目",
+        "“会员 › 次卡项目”列出客户还可使用的疗程：每个项目的总次数与剩余次数。")
+    sessions = [r for r in table(page) if r["客户"] in cards]
+    assert sessions, "no card holder with a package"
+    # two sessions left at least (one used leaves the row in the list),
+    # the most on her card
+    row = max(sessions, key=lambda r: (int(r["剩余次数"]) > 1,
+            cards[r["客户"]][1], int(r["剩余次数"]), r["次卡"]))
+    name = row["客户"]
+    return (name, cards[name][0], cards[name][1], row["次卡"],
+        row["服务项目"], int(row["剩余次数"]))
+
+
+def add_line(page, service):
+    "Add a line of the service to the open sale (its price comes with it)"
     tab = sao.current_tab(page)
-    button(page, 'new_').click()
-    tab.locator('.form input[name="customer"]').first.wait_for()
-    sao.wait_idle(page)
-    # the store's point of sale is already there
-    point = tab.locator('.form input[name="point"]').first
-    page.wait_for_function("e => e.value", arg=point.element_handle())
-    choose(page, 'customer', customer, customer)
-    # a line: the service, done by a beautician
     tab.locator('.form .form-one2many').first.locator(
         'button[title="新建"]').first.click()
     line = page.locator('.modal-dialog:visible').last
     line.locator('input[name="product"]').wait_for()
     sao.wait_idle(page)
     entry = line.locator('input[name="product"]')
+    item = page.locator('.dropdown-menu:visible li', has_text=service)
     for _ in range(3):
         entry.click()
         entry.fill('')
-        entry.press_sequentially(SERVICE[:2], delay=30)
-        item = page.locator('.dropdown-menu:visible li', has_text=SERVICE)
+        entry.press_sequentially(service[:2], delay=30)
         try:
             item.first.wait_for(timeout=5000)
             break
@@ -182,13 +276,38 @@ def checkout(journey, page, menus):
         "e => e.value && e.value != '0.00'", arg=amount.element_handle())
     line.locator('.modal-footer button', has_text="添加").last.click()
     sao.wait_idle(page)
-    tab.locator('.treeview tbody tr', has_text=SERVICE).first.wait_for()
+    tab.locator('.treeview tbody tr', has_text=service).first.wait_for()
+
+
+def checkout(journey, page, menus):
+    """A customer uses a session of her package for one service and pays
+    the other with her stored-value card (the rest by WeChat Pay)"""
+    customer, card, balance, package, service, left = holder(
+        journey, page, menus)
+    other = next(s for s in OTHER_SERVICES if s != service)
+    open_list(journey, page, menus, ('Salon', 'Checkout', 'Checkout'),
+        "收银", "“收银”列出当天的消费单。", rows=False)
+    tab = sao.current_tab(page)
+    button(page, 'new_').click()
+    tab.locator('.form input[name="customer"]').first.wait_for()
+    sao.wait_idle(page)
+    # the store's point of sale is already there
+    point = tab.locator('.form input[name="point"]').first
+    page.wait_for_function("e => e.value", arg=point.element_handle())
+    choose(page, 'customer', customer, customer)
+    # a line per service, each done by a beautician
+    add_line(page, service)
+    add_line(page, other)
+    lines = table(page)
+    assert all(r["单价"].count('.') <= 1 and len(r["单价"].split('.')[-1]) == 2
+        for r in lines), lines
     journey.step("开消费单", "点“新建”：收银台已是本店的；选择客户（会员等级与折扣随之带出），"
-        "添加服务项目与服务员工。")
+        "添加服务项目（此处为%s与%s），单价精确到分，服务按“次”计。" % (
+            service, other))
     button(page, 'save').click()
     sao.wait_idle(page)
     no_error(page)
-    # her card pays: the suggestion fills the payments
+    # her package and her card pay: the suggestion fills the payments
     tab.locator('.form button', has_text="推荐支付方式").first.click()
     sao.wait_idle(page)
     dialog = page.locator('.modal-dialog:visible')
@@ -196,10 +315,30 @@ def checkout(journey, page, menus):
         dialog.last.locator('.modal-footer button').last.click()
         sao.wait_idle(page)
     tab.locator('.nav-tabs a', has_text="收款").first.click()
+    sao.wait_idle(page)
     payments = tab.locator('.treeview:visible tbody tr:visible')
-    payments.filter(has_text="储值卡").first.wait_for()
-    journey.step("储值卡支付", "点“推荐支付方式”：系统按客户持有的储值卡、次卡、优惠券与积分"
-        "给出最划算的组合（此处由储值卡支付），也可在“收款”页手动添加微信、支付宝或现金。")
+    payments.filter(has_text=card).first.wait_for()
+    payments.filter(has_text=service).first.wait_for()
+    paid = table(page)
+    by_card = sum(money(r["金额"]) for r in paid if card in r["储值卡"])
+    by_package = [r for r in paid if r["次卡项目"]]
+    assert by_card > 0 and len(by_package) == 1, paid
+    journey.step("次卡与储值卡支付", "点“推荐支付方式”：系统按客户持有的次卡、储值卡、"
+        "优惠券与积分给出最划算的组合。此处%s用次卡划扣一次，%s由储值卡支付 %s 元；"
+        "也可在“收款”页手动添加微信、支付宝或现金。" % (service, other, by_card))
+    # the customer signs for the session used (or tells the code sent to
+    # her mobile by 发送验证码)
+    tab.locator('.nav-tabs a', has_text="会员").first.click()
+    pad = tab.locator('.form .form-image:visible').first
+    pad.locator('input[type=file]').set_input_files(signature())
+    sao.wait_idle(page)
+    page.wait_for_function("e => e.naturalWidth > 0",
+        arg=pad.locator('img').first.element_handle())
+    journey.step("客户签字", "使用次卡须经客户确认：在“会员”页上传客户的签名（签字板），"
+        "或点“发送验证码”，把客户收到的短信验证码填入“验证码”。")
+    button(page, 'save').click()
+    sao.wait_idle(page)
+    no_error(page)
     finish = tab.locator('.form button', has_text="完成结账").first
     if finish.is_disabled():
         # the card does not cover it all: the rest by WeChat Pay
@@ -222,8 +361,36 @@ def checkout(journey, page, menus):
     state = tab.locator('.form select[name="state"]').first
     page.wait_for_function(
         "e => e.value && e.value != 'open'", arg=state.element_handle())
-    journey.step("结账完成", "付清后消费单自动完成：卡内余额扣减，美容师提成与业绩同时记录；"
-        "可在“打印”中打出小票。")
+    tab.locator('.nav-tabs a', has_text="收款").first.click()
+    sao.wait_idle(page)
+    methods = [r["支付方式"] for r in table(page)]
+    journey.step("结账完成", "付清后消费单自动完成（此处收款：%s）：次卡扣减一次、"
+        "卡内余额扣减，美容师提成与业绩同时记录；可在“打印”中打出小票。"
+        % "、".join(methods))
+
+    # what she holds now, as the lists show it
+    reopen(page, "次卡项目")
+    now = [r for r in table(page)
+        if r["次卡"] == package and r["服务项目"] == service]
+    assert [int(r["剩余次数"]) for r in now] == [left - 1], (left, now)
+    journey.step("次卡已扣减", "回到“次卡项目”刷新：%s的%s剩余次数由 %s 次变为 %s 次。"
+        % (customer, service, left, left - 1))
+    reopen(page, "储值卡")
+    now = [money(r["余额"]) for r in table(page) if r["卡号"] == card]
+    assert now == [balance - by_card], (balance, by_card, now)
+    journey.step("储值卡已扣款", "回到“储值卡”刷新：她的卡 %s 余额由 %s 元变为 %s 元。"
+        % (card, balance, balance - by_card))
+
+
+def reopen(page, title):
+    "Bring the tab of that title to the front and reload its list"
+    page.locator('#tablist > li', has_text=title).first.locator('a').first \
+        .click()
+    sao.wait_idle(page)
+    button(page, 'reload').click()
+    sao.wait_idle(page)
+    sao.list_rows(page).first.wait_for()
+    no_error(page)
 
 
 def action(page, name):
@@ -269,6 +436,8 @@ def book(journey, page, name):
     customer = tab.locator('.form input[name="customer"]').first
     page.wait_for_function("e => e.value", arg=customer.element_handle())
     assert customer.input_value() == name, customer.input_value()
+    # its lines are drawn after the form
+    tab.locator('.treeview tbody tr', has_text=SERVICE).first.wait_for()
     text = tab.inner_text()
     assert beautician in text and SERVICE in text, text[:500]
     no_error(page)
@@ -437,11 +606,22 @@ def new_user(journey, page):
     fill(page, 'name', name)
     fill(page, 'login', login)
     tab.locator('.form input[name="password"]:visible').first.fill(password)
+    # her store; her employee record, once HR has created it
+    tab.locator('.nav-tabs a', has_text="用户").first.click()
+    choose(page, 'companies', STORE[:2], STORE)
+    tab.locator('.treeview tbody tr', has_text=STORE).first.wait_for()
+    headers = [h.strip() for h in
+        tab.locator('.treeview:visible thead th').all_inner_texts()]
+    assert "员工" in headers and "门店" in headers, headers
+    assert not any(h.isascii() and h for h in headers), headers
+    journey.step("新建账号", "点“新建”，填写姓名、登录名与初始密码；在“用户”页添加"
+        "她工作的门店（人事建好员工档案后，在“员工”中关联她的员工记录，"
+        "预约与提成才能记到她名下）。")
     tab.locator('.nav-tabs a', has_text="权限").first.click()
     choose(page, 'groups', role, role)
     tab.locator('.treeview tbody tr', has_text=role).first.wait_for()
-    journey.step("新建账号", "点“新建”，填写姓名、登录名与初始密码，在“访问权限”页"
-        "添加角色（此处为“%s”）。" % role)
+    journey.step("分配角色", "在“访问权限”页添加角色（此处为“%s”），"
+        "角色决定她能看到的菜单与数据。" % role)
     button(page, 'save').click()
     sao.wait_idle(page)
     dialog = page.locator('.modal-dialog:visible')
