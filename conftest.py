@@ -137,16 +137,19 @@ def _build_databases_incrementally():
         cache_name = '-'.join(modules)
         if setup_name := '|'.join(tools._func_name(f) for f in setup):
             cache_name += f'--{setup_name}'
+        if not setup:
+            test_tryton.drop_db()
+            activate_module(modules)
+            return tools._get_config()
         with _cache_lock(cache_name):
             if test_tryton.restore_db_cache(cache_name):
                 return tools._get_config()
             test_tryton.drop_db()
             activate_module(modules)
             config = tools._get_config()
-            if setup:
-                for func in setup:
-                    func(config=config)
-                test_tryton.backup_db_cache(cache_name)
+            for func in setup:
+                func(config=config)
+            test_tryton.backup_db_cache(cache_name)
             return config
     tools.activate_modules = activate_modules
 
