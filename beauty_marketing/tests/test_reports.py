@@ -13,7 +13,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
 
 SCALE = 0.02
@@ -30,31 +30,10 @@ class ReportsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from beauty_appointment import demo as appointment_demo
-        from beauty_customer import demo as customer_demo
-        from beauty_hr import demo as hr_demo
-        from beauty_marketing import demo as marketing_demo
-        from beauty_pos import demo as pos_demo
-        activate_module('beauty_marketing')
-        with Transaction().start(DB_NAME, 0) as transaction:
-            # the demo users speak Chinese
-            Lang = Pool().get('ir.lang')
-            Lang.write(Lang.search([('code', '=', 'zh_CN')]), {
-                    'translatable': True})
-        for demo in [customer_demo, hr_demo, appointment_demo, pos_demo,
-                marketing_demo]:
-            with Transaction().start(DB_NAME, 0) as transaction:
-                pool = Pool()
-                User = pool.get('res.user')
-                context = User.get_preferences(context_only=True)
-                context.pop('language', None)
-                with transaction.set_context(
-                        _skip_warnings=True, **context):
-                    demo.load(scale=SCALE)
-        with Transaction().start(DB_NAME, 0):
-            pool = Pool()
-            Company = pool.get('company.company')
-            cls.company = Company.search([], order=[('id', 'ASC')])[0].id
+        from beauty_pos.tests.tools import load_demo_database
+        cls.company = load_demo_database('beauty_marketing', [
+                'beauty_customer', 'beauty_hr', 'beauty_appointment',
+                'beauty_pos', 'beauty_marketing'], SCALE)
 
     @classmethod
     def tearDownClass(cls):

@@ -101,3 +101,33 @@ def account_balance(code, config=None):
     Account = Model.get('account.account', config=config)
     account, = Account.find([('code', '=', code)])
     return account.debit - account.credit
+
+
+def load_demo_database(module, demos, scale):
+    """Activate the module in the test database and load the demo data of
+    the modules named in demos, in that order and as tools/demo.py does
+    (Chinese made translatable, each demo in its own transaction with the
+    admin's preferences); return the id of the first store."""
+    import importlib
+
+    from trytond.pool import Pool
+    from trytond.tests import test_tryton
+    from trytond.transaction import Transaction
+
+    test_tryton.activate_module(module)
+    with Transaction().start(test_tryton.DB_NAME, 0):
+        # the demo users speak Chinese
+        Lang = Pool().get('ir.lang')
+        Lang.write(Lang.search([('code', '=', 'zh_CN')]), {
+                'translatable': True})
+    for name in demos:
+        demo = importlib.import_module('%s.demo' % name)
+        with Transaction().start(test_tryton.DB_NAME, 0) as transaction:
+            User = Pool().get('res.user')
+            context = User.get_preferences(context_only=True)
+            context.pop('language', None)
+            with transaction.set_context(_skip_warnings=True, **context):
+                demo.load(scale=scale)
+    with Transaction().start(test_tryton.DB_NAME, 0):
+        Company = Pool().get('company.company')
+        return Company.search([], order=[('id', 'ASC')])[0].id

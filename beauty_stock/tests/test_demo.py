@@ -18,7 +18,7 @@ from sql.aggregate import Sum
 from sql.operators import Concat
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
 
 SCALE = 0.02
@@ -29,31 +29,10 @@ class StockDemoTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from beauty_appointment import demo as appointment_demo
-        from beauty_customer import demo as customer_demo
-        from beauty_hr import demo as hr_demo
-        from beauty_pos import demo as pos_demo
-        from beauty_stock import demo as stock_demo
-        activate_module('beauty_stock')
-        with Transaction().start(DB_NAME, 0):
-            # the demo users speak Chinese
-            Lang = Pool().get('ir.lang')
-            Lang.write(Lang.search([('code', '=', 'zh_CN')]), {
-                    'translatable': True})
-        for demo in [customer_demo, hr_demo, appointment_demo, pos_demo,
-                stock_demo]:
-            with Transaction().start(DB_NAME, 0) as transaction:
-                pool = Pool()
-                User = pool.get('res.user')
-                context = User.get_preferences(context_only=True)
-                context.pop('language', None)
-                with transaction.set_context(
-                        _skip_warnings=True, **context):
-                    demo.load(scale=SCALE)
-        with Transaction().start(DB_NAME, 0):
-            pool = Pool()
-            Company = pool.get('company.company')
-            cls.company = Company.search([], order=[('id', 'ASC')])[0].id
+        from beauty_pos.tests.tools import load_demo_database
+        cls.company = load_demo_database('beauty_stock', [
+                'beauty_customer', 'beauty_hr', 'beauty_appointment',
+                'beauty_pos', 'beauty_stock'], SCALE)
 
     @classmethod
     def tearDownClass(cls):
