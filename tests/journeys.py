@@ -67,6 +67,19 @@ def open_list(journey, page, menus, path, caption, text, rows=True,
     return names
 
 
+def open_board(journey, page, menus, path, caption, text, panels):
+    "Open a role's board: each of its lists and graphs must show"
+    names = menus(*path)
+    sao.open_menu(page, *names)
+    tab = sao.current_tab(page)
+    tab.locator('.board-action').nth(panels - 1).wait_for()
+    sao.wait_idle(page)
+    assert tab.locator('.board-action').count() == panels, names
+    no_error(page)
+    journey.step(caption, text)
+    return names
+
+
 def no_error(page):
     "No cell nor dialog shows an error"
     tab = sao.current_tab(page)
@@ -547,6 +560,9 @@ def manager(page, url, menus):
     login, password = USERS['manager']
     sao.login(page, url, login, password)
     journey.step("登录", "店长看到本店的员工、排班、预约、收银与财务报表。")
+    open_board(journey, page, menus, ('Salon', 'Boards', 'Manager Board'),
+        "店长看板", "一屏看到日结、美容师业绩、项目热度、客户增长、流失预警与营销活动；"
+        "每一块都可以筛选、翻页，点开即进入对应的列表。", panels=6)
     open_list(journey, page, menus, ('Salon', 'Staff', 'Staff'), "本店员工",
         "员工的岗位、技能等级、可做项目与证书；证书过期会标出。")
     open_list(journey, page, menus,
@@ -573,6 +589,8 @@ def accountant(page, url, menus):
     login, password = USERS['accountant']
     sao.login(page, url, login, password)
     journey.step("登录", "财务可以查看所有门店的财务报表，不能修改业务单据。")
+    open_board(journey, page, menus, ('Salon', 'Boards', 'Finance Board'),
+        "财务看板", "预收款余额、月度报表与消费行为放在同一屏。", panels=3)
     open_list(journey, page, menus, ('Salon', 'Finance', 'Prepaid Liability'),
         "预收款余额", "储值卡与次卡尚未消费的金额，即门店对客户的负债。")
     open_list(journey, page, menus, ('Salon', 'Finance', 'Monthly Report'),
