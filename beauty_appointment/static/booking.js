@@ -79,8 +79,15 @@
         $('service-info').textContent = info;
     }
 
+    // Each change of store, service, beautician or date asks for the free
+    // times again: only the answer to the last question may draw them (an
+    // earlier, slower answer would show another day's times and drop the
+    // customer's choice)
+    var slotsAsked = 0;
+
     function loadSlots() {
         var slots = $('slots');
+        var asked = ++slotsAsked;
         chosen = null;
         slots.textContent = '';
         $('slots-info').textContent = '';
@@ -96,6 +103,9 @@
         });
         request('GET', base + '/slots?' + query.toString()).then(
             function (data) {
+                if (asked !== slotsAsked) {
+                    return;
+                }
                 slots.textContent = '';
                 if (!data.ok) {
                     $('slots-info').textContent = data.error || MESSAGES.network;
