@@ -42,7 +42,7 @@ run_sqlite() {
         -exec rm -rf {} + 2>/dev/null || true
     TRYTOND_DATABASE_URI="sqlite://" DB_NAME=":memory:" \
         DB_CACHE="$ROOT/var/cache/sqlite-$code_hash" \
-        "$PY" -m pytest "$@" || status=1
+        "$PY" -m pytest --durations=15 "$@" || status=1
 }
 
 pg_reachable() {
@@ -74,7 +74,7 @@ PY
     PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=off" \
     TRYTOND_DATABASE_URI="$PG_URI" DB_NAME="test_beauty" \
         DB_CACHE="${PG_URI%/}" \
-        "$PY" -m pytest "$@" || status=1
+        "$PY" -m pytest --durations=15 "$@" || status=1
 }
 
 case "${BEAUTY_TEST_DB:-all}" in
