@@ -18,6 +18,7 @@ import re
 import sys
 import unittest
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
@@ -339,15 +340,7 @@ class PermissionTestCase(unittest.TestCase):
             raise RPCError(['UserError', ["no action for the role"]])
         action = actions[0]
         if action['type'] == 'ir.action.act_window':
-            model = action['res_model']
-            names = set()
-            for view_id, view_type in action['views']:
-                view = session.model(
-                    model, 'fields_view_get', view_id, view_type)
-                if view_type in {'tree', 'form', 'calendar'}:
-                    names.update(view['fields'])
-            ids = session.model(model, 'search', [], 0, 5, None)
-            session.model(model, 'read', ids, sorted(names))
+            self.open_act_window(session, action)
         elif action['type'] == 'ir.action.wizard':
             name = action['wiz_name']
             session_id, start, _ = session.call(
@@ -358,6 +351,27 @@ class PermissionTestCase(unittest.TestCase):
             finally:
                 session.call(
                     'wizard.%s.delete' % name, session_id, session.context)
+
+    def open_act_window(self, session, action):
+        "Open a window as the web client does: its views, then its records"
+        model = action['res_model']
+        if not model:
+            # a board: each of its actions opens as its own window
+            for view_id, view_type in action['views']:
+                view = session.model('ir.ui.view', 'view_get', view_id)
+                tree = ElementTree.fromstring(view['arch'])
+                for node in tree.iter('action'):
+                    self.open_act_window(session, session.model(
+                            'ir.action.act_window', 'get', node.get('name')))
+            return
+        names = set()
+        for view_id, view_type in action['views']:
+            view = session.model(
+                model, 'fields_view_get', view_id, view_type)
+            if view_type in {'tree', 'form', 'calendar'}:
+                names.update(view['fields'])
+        ids = session.model(model, 'search', [], 0, 5, None)
+        session.model(model, 'read', ids, sorted(names))
 
     def assertDenied(self, call, *args):
         with self.assertRaises(RPCError) as cm:
