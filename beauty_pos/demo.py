@@ -360,6 +360,7 @@ class Demo:
         self.coupons()
         self.refunds()
         self.process(self.recent())
+        self.process(self.holder_packages())
         self.post()
         # what expired by today
         Package.expire(self.today)
@@ -571,6 +572,55 @@ class Demo:
                             }], [{
                             'method': self.money(store).id,
                             'amount': template.price}]))
+        return vlist
+
+    def holder_packages(self):
+        """Each store keeps a customer with money on her card and sessions
+        left on a package (the front desk's journey pays with both): which
+        customers the year's sales leave so depends on the hour the demo is
+        loaded, so when none is left the richest card holder buys a package
+        today"""
+        pool = Pool()
+        Card = pool.get('beauty.member.card')
+        Package = pool.get('beauty.package')
+        vlist = []
+        for store in self.stores:
+            if not store.packages:
+                continue
+            cards = Card.search([
+                    ('company', '=', store.company.id),
+                    ('state', '=', 'active'),
+                    ], order=[('id', 'ASC')])
+            # (an old package still active here expires at the end of run)
+            holders = {p.customer for p in Package.search([
+                        ('company', '=', store.company.id),
+                        ('state', '=', 'active'),
+                        ('expiry_date', '>=', self.today),
+                        ]) if any(l.remaining >= 2 for l in p.lines)}
+            rich = [c for c in cards if c.balance > 0]
+            if not cards or any(c.customer in holders for c in rich):
+                continue
+            card = max(rich or cards, key=lambda c: (c.balance, -c.id))
+            self.holders.add(card.customer.id)
+            template = store.packages[0]
+            seller = self.rng.choice(store.sellers)
+            lines = [{
+                    'product': template.product.id, 'quantity': 1,
+                    'kind': 'package',
+                    'unit_list_price': template.price,
+                    'unit_gross_price': template.price,
+                    'base_price': template.price,
+                    'employees': [('create', [{'employee': seller.id}])],
+                    }]
+            amount = template.price
+            if card.balance <= 0:
+                # her card is empty: she tops it up as she buys
+                topup = Decimal(2000)
+                lines.append(self.topup_line(
+                        store, card, topup, Decimal(0), seller))
+                amount += topup
+            vlist.append(self.sale(store, self.today, card.customer, lines,
+                    [{'method': self.money(store).id, 'amount': amount}]))
         return vlist
 
     def walk_ins(self, store):
