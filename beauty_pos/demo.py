@@ -413,6 +413,17 @@ class Demo:
             'employees': [('create', [{'employee': beautician.id}])],
             }
 
+    def package_line(self, template, seller):
+        "A line selling the package at its price"
+        return {
+            'product': template.product.id, 'quantity': 1,
+            'kind': 'package',
+            'unit_list_price': template.price,
+            'unit_gross_price': template.price,
+            'base_price': template.price,
+            'employees': [('create', [{'employee': seller.id}])],
+            }
+
     def topup_line(self, store, card, amount, bonus, seller):
         return {
             'product': store.topup_product.id, 'quantity': 1,
@@ -538,16 +549,8 @@ class Demo:
                 date = self.today - dt.timedelta(days=5)
             else:
                 date = self.day(200, RECENT_DAYS + 3)
-            vlist.append(self.sale(store, date, customer, [{
-                            'product': template.product.id, 'quantity': 1,
-                            'kind': 'package',
-                            'unit_list_price': template.price,
-                            'unit_gross_price': template.price,
-                            'base_price': template.price,
-                            'employees': [('create', [{
-                                            'employee': rng.choice(
-                                                store.sellers).id}])],
-                            }], [{
+            vlist.append(self.sale(store, date, customer, [self.package_line(
+                            template, rng.choice(store.sellers))], [{
                             'method': self.money(store).id,
                             'amount': template.price}]))
         # the card holder with the most on her card buys a package too: at
@@ -560,17 +563,9 @@ class Demo:
             self.holders.add(card.customer.id)
             template = store.packages[len(customers) % len(store.packages)]
             vlist.append(self.sale(
-                    store, self.day(60, RECENT_DAYS + 3), card.customer, [{
-                            'product': template.product.id, 'quantity': 1,
-                            'kind': 'package',
-                            'unit_list_price': template.price,
-                            'unit_gross_price': template.price,
-                            'base_price': template.price,
-                            'employees': [('create', [{
-                                            'employee': rng.choice(
-                                                store.sellers).id}])],
-                            }], [{
-                            'method': self.money(store).id,
+                    store, self.day(60, RECENT_DAYS + 3), card.customer,
+                    [self.package_line(template, rng.choice(store.sellers))],
+                    [{'method': self.money(store).id,
                             'amount': template.price}]))
         return vlist
 
@@ -604,14 +599,7 @@ class Demo:
             self.holders.add(card.customer.id)
             template = store.packages[0]
             seller = self.rng.choice(store.sellers)
-            lines = [{
-                    'product': template.product.id, 'quantity': 1,
-                    'kind': 'package',
-                    'unit_list_price': template.price,
-                    'unit_gross_price': template.price,
-                    'base_price': template.price,
-                    'employees': [('create', [{'employee': seller.id}])],
-                    }]
+            lines = [self.package_line(template, seller)]
             amount = template.price
             if card.balance <= 0:
                 # her card is empty: she tops it up as she buys
