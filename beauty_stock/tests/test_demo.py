@@ -21,6 +21,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.transaction import Transaction
 
+from beauty_stock.demo import DAYS_BACK
+
 SCALE = 0.02
 
 
@@ -75,9 +77,25 @@ class StockDemoTestCase(unittest.TestCase):
             consumption_months = {
                 m.effective_date.replace(day=1) for m in moves
                 if m.to_location.code == 'CSM'}
-            # consumption follows the beauty_pos demo's checkouts, sparse at
-            # this scale (5 months of the first store on 25 Nov 2026)
-            self.assertGreaterEqual(len(consumption_months), 4)
+            # consumption follows the beauty_pos demo's checkouts: every
+            # month with a service sold that has consumables, and only those
+            Sale = pool.get('sale.point.sale')
+            sold_months = {
+                sale.date.replace(day=1)
+                for sale in Sale.search([
+                        ('company', '=', self.company),
+                        ('state', 'in', ['done', 'posted']),
+                        ('date', '>=', today - dt.timedelta(days=DAYS_BACK)),
+                        ])
+                for line in sale.lines
+                if line.product and line.product.type == 'service'
+                and line.quantity > 0
+                and line.product.template.consumables}
+            self.assertEqual(consumption_months, sold_months)
+            # sparse at this scale (one sale a month for the first store),
+            # but the demo's same random draws always sell a service with
+            # consumables in the current month and in two months before it
+            self.assertGreaterEqual(len(consumption_months), 3)
             inventories = Inventory.search([
                     ('company', '=', self.company),
                     ('state', '=', 'done'),
