@@ -158,6 +158,67 @@ def _query_digits(text):
     return digits
 
 
+def read_selection_texts(Model, read, ids, fields_names):
+    """read(ids, fields_names) with the texts of fixed selections (gender,
+    state...) computed once per call: Tryton computes them record by record,
+    through fields_get"""
+    static = {}
+    for name in fields_names:
+        base, _, suffix = name.partition(':')
+        field = Model._fields.get(base)
+        if (suffix == 'string' and isinstance(field, fields.Selection)
+                and not isinstance(field.selection, str)):
+            static[name] = base
+    if not static:
+        return read(ids, fields_names)
+    asked = [n for n in fields_names if n not in static]
+    extra = [b for b in set(static.values()) if b not in asked]
+    result = read(ids, asked + extra)
+    definitions = Model.fields_get(list(set(static.values())))
+    for name, base in static.items():
+        selection = dict(definitions[base]['selection'])
+        for values in result:
+            values[name] = fields.Selection.get_selection_string(
+                selection, values[base])
+    for values in result:
+        for base in extra:
+            del values[base]
+    return result
+
+
+class Many2ManyRows(fields.Many2Many):
+    """A many-to-many read with one query of its relation table, the
+    targets in their order: Tryton searches the relation records, then reads
+    them (a customer list shows three such columns, ~4 ms each a page)"""
+
+    def get(self, ids, model, name, values=None):
+        Relation = self.get_relation()
+        if (self.filter or self.order is not None
+                or Relation._fields[self.origin]._type == 'reference'):
+            return super().get(ids, model, name, values=values)
+        Target = self.get_target()
+        relation = Relation.__table__()
+        origin = Column(relation, self.origin)
+        target = Column(relation, self.target)
+        cursor = Transaction().connection.cursor()
+        pairs = []
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*relation.select(origin, target,
+                    where=reduce_ids(origin, sub_ids) & (target != Null)))
+            pairs.extend(cursor)
+        result = {i: [] for i in ids}
+        if pairs:
+            with Transaction().set_context(active_test=False):
+                ordered = Target.search(
+                    [('id', 'in', list({t for _, t in pairs}))])
+            rank = {t.id: i for i, t in enumerate(ordered)}
+            for origin_id, target_id in sorted(
+                    pairs, key=lambda p: (rank.get(p[1], -1), p[0])):
+                if target_id in rank:
+                    result[origin_id].append(target_id)
+        return {k: tuple(v) for k, v in result.items()}
+
+
 class Party(PinyinMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
@@ -165,10 +226,10 @@ class Party(PinyinMixin, metaclass=PoolMeta):
     birthday = fields.Date(
         "Birthday",
         help="The customer's date of birth, used for age and birthday care.")
-    age = fields.Function(fields.Integer("Age"), 'get_age')
+    age = fields.Function(fields.Integer("Age"), 'get_overview')
     age_bracket = fields.Function(
         fields.Selection(AGE_BRACKETS, "Age Bracket"),
-        'get_age_bracket', searcher='search_age_bracket')
+        'get_overview', searcher='search_age_bracket')
     mobile_masked = fields.Function(
         fields.Char("Mobile (masked)"), 'get_mobile_masked')
     source = fields.Many2One(
@@ -240,16 +301,16 @@ class Party(PinyinMixin, metaclass=PoolMeta):
     feedbacks = fields.One2Many(
         'beauty.feedback', 'customer', "Feedback", readonly=True)
     last_visit = fields.Function(
-        fields.Date("Last Visit"), 'get_last_visit',
+        fields.Date("Last Visit"), 'get_overview',
         searcher='search_last_visit')
     visit_count = fields.Function(
-        fields.Integer("Visits"), 'get_last_visit')
+        fields.Integer("Visits"), 'get_overview')
     health_alert = fields.Function(
         fields.Char(
             "Health Alert",
             help="Contraindications and allergies to check before any "
             "service."),
-        'get_health_alert')
+        'get_overview')
     mobile_digits = fields.Char(
         "Mobile Digits", readonly=True, loading='lazy',
         help="The digits of the mobile, to find it by any part.")
@@ -257,6 +318,8 @@ class Party(PinyinMixin, metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        for name in ['categories', 'skin_concerns', 'contraindications']:
+            getattr(cls, name).__class__ = Many2ManyRows
         # party defines "mobile" as a Function field on the contact
         # mechanisms; a salon finds customers by mobile, so it is a stored,
         # indexed column here. A field is only replaced after Model.__setup__
@@ -395,12 +458,6 @@ class Party(PinyinMixin, metaclass=PoolMeta):
         table, _ = tables[None]
         return [table.pinyin, table.name]
 
-    def get_age(self, name):
-        return age_on(self.birthday, dt.date.today())
-
-    def get_age_bracket(self, name):
-        return age_bracket(self.get_age('age'))
-
     @classmethod
     def search_age_bracket(cls, name, clause):
         _, operator, value = clause[:3]
@@ -429,29 +486,6 @@ class Party(PinyinMixin, metaclass=PoolMeta):
         return mask_mobile(self.mobile)
 
     @classmethod
-    def get_health_alert(cls, parties, name):
-        "Contraindications and allergies in one line, read in one query"
-        pool = Pool()
-        Relation = pool.get('party.party-beauty.contraindication')
-        names = {p.id: [] for p in parties}
-        for sub in grouped_slice(list(names), backend.MAX_QUERY_PARAMS):
-            for relation in Relation.search(
-                    [('party', 'in', list(sub))],
-                    order=[('contraindication.sequence', 'ASC NULLS FIRST'),
-                        ('contraindication.name', 'ASC')]):
-                names[relation.party.id].append(
-                    relation.contraindication.name)
-        result = {}
-        for party in parties:
-            alerts = names[party.id]
-            if party.allergies:
-                alerts.append(gettext(
-                        'beauty_customer.msg_allergy_alert',
-                        allergies=party.allergies.strip()))
-            result[party.id] = '；'.join(alerts) or None
-        return result
-
-    @classmethod
     def get_rec_name(cls, parties, name):
         "The name, or the code in brackets, read in one query (company.py)"
         from .company import party_names
@@ -459,29 +493,10 @@ class Party(PinyinMixin, metaclass=PoolMeta):
 
     @classmethod
     def read(cls, ids, fields_names):
-        # The texts of fixed selections (gender, skin type) once per call:
-        # Tryton computes them record by record, through fields_get
-        static = {}
-        for name in fields_names:
-            base, _, suffix = name.partition(':')
-            field = cls._fields.get(base)
-            if (suffix == 'string' and isinstance(field, fields.Selection)
-                    and not isinstance(field.selection, str)):
-                static[name] = base
-        if static:
-            asked = [n for n in fields_names if n not in static]
-            extra = [b for b in set(static.values()) if b not in asked]
-            result = cls.read(ids, asked + extra)
-            definitions = cls.fields_get(list(set(static.values())))
-            for name, base in static.items():
-                selection = dict(definitions[base]['selection'])
-                for values in result:
-                    values[name] = fields.Selection.get_selection_string(
-                        selection, values[base])
-            for values in result:
-                for base in extra:
-                    del values[base]
-            return result
+        return read_selection_texts(cls, cls._read_masked, ids, fields_names)
+
+    @classmethod
+    def _read_masked(cls, ids, fields_names):
         result = super().read(ids, fields_names)
         if {'mobile', 'mobile_digits'} & set(fields_names) and _mask_mobiles():
             for values in result:
@@ -492,30 +507,83 @@ class Party(PinyinMixin, metaclass=PoolMeta):
         return result
 
     @classmethod
-    def get_last_visit(cls, parties, names):
+    def get_overview(cls, parties, names):
+        """Age and its bracket, the health alert, the last visit and the
+        visit count: the computed columns of the customer list, in one call
+        and three queries for a page. (One getter per field cost a call each,
+        and reading birthday or allergies through the records loaded every
+        column of the archive for the whole page.)"""
         pool = Pool()
         CareRecord = pool.get('beauty.care.record')
+        Relation = pool.get('party.party-beauty.contraindication')
+        Contraindication = pool.get('beauty.contraindication')
+        party = cls.__table__()
         record = CareRecord.__table__()
+        relation = Relation.__table__()
         cursor = Transaction().connection.cursor()
         ids = [p.id for p in parties]
-        last = dict.fromkeys(ids)
-        count = dict.fromkeys(ids, 0)
+        names = set(names)
+        result = {n: dict.fromkeys(ids) for n in names}
+        today = dt.date.today()
+
+        def date(value):
+            if isinstance(value, str):
+                return dt.date.fromisoformat(value)
+            return value
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*record.select(
-                    record.customer, Max(record.date),
-                    Count(record.id),
-                    where=reduce_ids(record.customer, sub_ids),
-                    group_by=record.customer))
-            for customer, date, visits in cursor:
-                if isinstance(date, str):
-                    date = dt.date.fromisoformat(date)
-                last[customer] = date
-                count[customer] = visits
-        result = {}
-        if 'last_visit' in names:
-            result['last_visit'] = last
-        if 'visit_count' in names:
-            result['visit_count'] = count
+            sub_ids = list(sub_ids)
+            if names & {'age', 'age_bracket', 'health_alert'}:
+                cursor.execute(*party.select(
+                        party.id, party.birthday, party.allergies,
+                        where=reduce_ids(party.id, sub_ids)))
+                for id_, birthday, allergies in cursor:
+                    age = age_on(date(birthday), today)
+                    if 'age' in names:
+                        result['age'][id_] = age
+                    if 'age_bracket' in names:
+                        result['age_bracket'][id_] = age_bracket(age)
+                    if 'health_alert' in names and allergies:
+                        result['health_alert'][id_] = allergies.strip()
+            if names & {'last_visit', 'visit_count'}:
+                if 'visit_count' in names:
+                    result['visit_count'].update(dict.fromkeys(sub_ids, 0))
+                cursor.execute(*record.select(
+                        record.customer, Max(record.date),
+                        Count(record.id),
+                        where=reduce_ids(record.customer, sub_ids),
+                        group_by=record.customer))
+                for customer, last, visits in cursor:
+                    if 'last_visit' in names:
+                        result['last_visit'][customer] = date(last)
+                    if 'visit_count' in names:
+                        result['visit_count'][customer] = visits
+        if 'health_alert' in names:
+            # contraindications first, in their order, then the allergies
+            allergies = result['health_alert']
+            alerts = {i: [] for i in ids}
+            pairs = []
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*relation.select(
+                        relation.party, relation.contraindication,
+                        where=reduce_ids(relation.party, sub_ids)
+                        & (relation.contraindication != Null)))
+                pairs.extend(cursor)
+            if pairs:
+                conditions = {c.id: c for c in Contraindication.browse(
+                        list({c for _, c in pairs}))}
+
+                def key(pair):
+                    condition = conditions[pair[1]]
+                    return (condition.sequence is not None,
+                        condition.sequence or 0, condition.name or '')
+                for party_id, condition in sorted(pairs, key=key):
+                    alerts[party_id].append(conditions[condition].name)
+            for id_ in ids:
+                if allergies[id_]:
+                    alerts[id_].append(gettext(
+                            'beauty_customer.msg_allergy_alert',
+                            allergies=allergies[id_]))
+                result['health_alert'][id_] = '；'.join(alerts[id_]) or None
         return result
 
     @classmethod
