@@ -7,13 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from itertools import combinations
 
-from sql import Literal, Null
-from sql.operators import Equal
+from sql import Cast, Literal, Null
+from sql.operators import Any, Equal
 
 from beauty_customer.party import _mask_mobiles
 from beauty_hr.employee import level_rank
 from beauty_hr.tz import store_timezone, to_local
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSingleton, ModelSQL, ModelView, Workflow, fields)
@@ -79,6 +80,17 @@ LINE_SCHEDULE_FIELDS = {
 _STATES_OPEN = {
     'readonly': ~Eval('state').in_(OPEN_STATES),
     }
+
+
+class _IntegerArray(Cast):
+    "A list of ids as an integer[] parameter, ready for ANY (...)"
+    __slots__ = ()
+
+    def __init__(self, ids):
+        super().__init__(list(ids), 'INTEGER[]')
+
+    def __str__(self):
+        return '(%s)' % super().__str__()
 
 
 def as_datetime(value):
@@ -384,9 +396,9 @@ class Appointment(Workflow, ModelSQL, ModelView):
         help="The services, done one after the other in this order.")
     beautician = fields.Function(
         fields.Many2One('company.employee', "Beautician"),
-        'get_beautician', searcher='search_beautician')
+        'get_lines_summary', searcher='search_beautician')
     services = fields.Function(
-        fields.Char("Services"), 'get_services')
+        fields.Char("Services"), 'get_lines_summary')
     channel = fields.Selection(
         CHANNELS, "Channel", required=True, states=_STATES_OPEN,
         help="How the customer booked.")
@@ -421,6 +433,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._order = [('start', 'DESC'), ('id', 'DESC')]
         cls._sql_indexes.update({
+                # the default order: the list's first page without a sort
+                Index(t, (t.start, Index.Range()), (t.id, Index.Range())),
                 Index(t, (t.company, Index.Range()), (t.date, Index.Range())),
                 Index(t, (t.customer, Index.Range()),
                     (t.state, Index.Equality())),
@@ -539,24 +553,87 @@ class Appointment(Workflow, ModelSQL, ModelView):
         if self.start and self.end:
             return self.end - self.start
 
-    def get_beautician(self, name):
-        for line in self.lines:
-            if line.beautician:
-                return line.beautician.id
+    @classmethod
+    def get_lines_summary(cls, appointments, names):
+        """The beautician (of the first service that has one) and the
+        services' names, in the order of the lines: one query for the lines
+        and one read of the services. Tryton loaded the lines, then each
+        line's service and its template, one appointment at a time (4 queries
+        per row of the list)."""
+        pool = Pool()
+        Line = pool.get('beauty.appointment.line')
+        Product = pool.get('product.product')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        ids = [a.id for a in appointments]
+        rows = []
+        for sub in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(
+                    line.appointment, line.sequence, line.id, line.service,
+                    line.beautician,
+                    where=reduce_ids(line.appointment, list(sub))))
+            rows.extend(cursor)
+        # the order of the lines (sequence ascending, nulls last, then id)
+        rows.sort(key=lambda r: (r[0], r[1] is None, r[1] or 0, r[2]))
+        services = {p['id']: p['rec_name'] for p in Product.read(
+                list({r[3] for r in rows}), ['rec_name'])}
+        beauticians = dict.fromkeys(ids)
+        names_ = {i: [] for i in ids}
+        for appointment, _, _, service, beautician in rows:
+            names_[appointment].append(services[service])
+            if beautician is not None and beauticians[appointment] is None:
+                beauticians[appointment] = beautician
+        result = {}
+        if 'beautician' in names:
+            result['beautician'] = beauticians
+        if 'services' in names:
+            result['services'] = {i: ', '.join(n) for i, n in names_.items()}
+        return result
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        # The customers' names of all the rows in one read: Tryton reads the
+        # related records once per value of the field's context, the store
+        # (a list page of 50 stores made 50 reads); a name does not depend
+        # on the store.
+        if 'customer.rec_name' not in fields_names:
+            return super().read(ids, fields_names)
+        pool = Pool()
+        Party = pool.get('party.party')
+        asked = [n for n in fields_names if n != 'customer.rec_name']
+        extra = 'customer' not in asked
+        if extra:
+            asked.append('customer')
+        result = super().read(ids, asked)
+        customers = list(dict.fromkeys(
+                r['customer'] for r in result if r['customer'] is not None))
+        names = {p['id']: p for p in Party.read(customers, ['rec_name'])}
+        for row in result:
+            target = names.get(row['customer'])
+            related = row.get('customer.')
+            if related is not None and target is not None:
+                # other fields of the customer were asked too
+                related['rec_name'] = target['rec_name']
+            else:
+                row['customer.'] = target
+            if extra:
+                del row['customer']
+        return result
 
     @classmethod
     def search_beautician(cls, name, clause):
         return [('lines.beautician',) + tuple(clause[1:])]
 
-    def get_services(self, name):
-        return ', '.join(line.service.rec_name for line in self.lines)
-
     def get_color(self, name):
         return STATE_COLORS.get(self.state)
 
-    def get_rec_name(self, name):
-        customer = self.customer.rec_name if self.customer else ''
-        return '%s %s' % (self.number or '', customer)
+    @classmethod
+    def get_rec_name(cls, appointments, name):
+        "The number and the customer's name (one query for the names)"
+        from beauty_customer.company import party_names
+        customers = party_names(cls, appointments, party_column='customer')
+        return {a.id: '%s %s' % (a.number or '', customers.get(a.id, ''))
+            for a in appointments}
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -622,10 +699,64 @@ class Appointment(Workflow, ModelSQL, ModelView):
                         action = ('create', records)
                     actions.append(action)
                 values['lines'] = actions
-        with Transaction().set_context(_beauty_appointment_saving=True):
+            cls._place_new_lines(values)
+        with Transaction().set_context(
+                _beauty_appointment_saving=True,
+                _beauty_lines_placed=True):
             appointments = super().create(vlist)
         cls._changed(appointments, created=True)
         return appointments
+
+    @classmethod
+    def _place_new_lines(cls, values):
+        """Set the times of the lines created with the appointment, and its
+        end and date, before the insert, as _schedule would set them after:
+        each line is then written once (placed and checked by the exclusion
+        constraints at its insert) instead of inserted unplaced and written
+        again. Only the simple case, which _schedule then finds done: lines
+        created here without a room (a room's place is chosen against its
+        bookings), with positive durations; the others are inserted
+        unplaced and placed by _schedule."""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Product = pool.get('product.product')
+        created = [line for action in values.get('lines') or []
+            if action[0] == 'create' for line in action[1]]
+        for line in created:
+            line['start'] = line['end'] = line['busy_end'] = None
+            line['room_place'] = None
+        start = values.get('start')
+        if (not created or not start or not values.get('company')
+                or any(a[0] != 'create' for a in values['lines'])
+                or any(l.get('room') or not l.get('service')
+                    for l in created)):
+            return
+        products = Product.browse(list({l['service'] for l in created}))
+        products = {p.id: p for p in products}
+        for line in created:
+            # as the line's create fills them
+            product = products[int(line['service'])]
+            if 'duration' not in line:
+                line['duration'] = product.service_duration
+            if 'buffer' not in line:
+                line['buffer'] = product.service_buffer
+        if any(not l['duration'] or l['duration'] <= ZERO
+                or (l['buffer'] is not None and l['buffer'] < ZERO)
+                for l in created):
+            return
+        # the order of sorted_lines (the ids follow the order of creation)
+        order = sorted(enumerate(created), key=lambda x: (
+                x[1].get('sequence') is None, x[1].get('sequence') or 0,
+                x[0]))
+        current = end = start
+        for _, line in order:
+            end = current + line['duration']
+            busy_end = end + (line['buffer'] or ZERO)
+            line.update({'start': current, 'end': end, 'busy_end': busy_end})
+            current = busy_end
+        values['end'] = end
+        values['date'] = to_local(start, store_timezone(
+                Company(int(values['company'])))).date()
 
     @classmethod
     def write(cls, *args):
@@ -635,11 +766,17 @@ class Appointment(Workflow, ModelSQL, ModelView):
         all_appointments, names = [], set()
         state_changes = []
         moved = []
+        # whether a state change takes or frees a slot (else, e.g. booked
+        # to confirmed, the lines need not be placed again)
+        holding = False
         for appointments, values in zip(actions, actions):
             all_appointments.extend(appointments)
             names |= set(values)
             if 'state' in values:
                 state_changes.append((appointments, values['state']))
+                new_active = values['state'] in ACTIVE_STATES
+                holding |= any((a.state in ACTIVE_STATES) != new_active
+                    for a in appointments)
             if values.keys() & {'start', 'lines', 'company'}:
                 moved.extend(a for a in appointments
                     if a.state in PROMISED_STATES)
@@ -654,6 +791,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
                 if state in ACTIVE_STATES:
                     Line._sync_state(appointments, state)
         all_appointments = cls.browse(list({a.id for a in all_appointments}))
+        if state_changes and not holding:
+            names.discard('state')
         cls._changed(all_appointments, names=names)
         if before:
             changed = [a for a in cls.browse(list(before))
@@ -918,9 +1057,11 @@ class Appointment(Workflow, ModelSQL, ModelView):
                             count=count))
 
     @classmethod
-    def assign_rooms(cls, appointments):
+    def assign_rooms(cls, appointments, state=None):
         """Give a free room of the right type to the lines that need one and
-        have none (2 queries)"""
+        have none (2 queries); state: the lines' new state, written with
+        their room (one write instead of two when the appointment moves to
+        it next)"""
         pool = Pool()
         Line = pool.get('beauty.appointment.line')
         Room = pool.get('beauty.room')
@@ -958,8 +1099,16 @@ class Appointment(Workflow, ModelSQL, ModelView):
                             line.start, line.end, line.appointment.company)))
             room, place = found
             planner.take(room, place, line.start, line.busy_end)
-            args.extend([[line], {'room': room}])
-        Line.write(*args)
+            values = {'room': room, 'room_place': place}
+            if state:
+                values['state'] = state
+            args.extend([[line], values])
+        # The times do not move: the rooms are written as the schedule is
+        # (their conflicts checked), not as a change that places the lines
+        # again and checks the whole appointment a second time (the callers
+        # check the bookings next).
+        with Transaction().set_context(_beauty_line_scheduling=True):
+            Line.write(*args)
 
     # Workflow
 
@@ -976,7 +1125,9 @@ class Appointment(Workflow, ModelSQL, ModelView):
                             'beauty_appointment.msg_line_no_beautician',
                             appointment=appointment.rec_name,
                             service=line.service.rec_name))
-        cls.assign_rooms(appointments)
+        # the lines that get a room are booked with it (the transition
+        # books the others and the appointment)
+        cls.assign_rooms(appointments, state='booked')
         appointments = cls.browse(appointments)
         cls.check_bookings(appointments, check_past=True)
         for appointment in appointments:
@@ -1528,10 +1679,14 @@ class AppointmentLine(ModelSQL, ModelView):
                 list(appointment_ids))}
         products = {p.id: p for p in Product.browse(list({
                         v['service'] for v in vlist if v.get('service')}))}
+        # created with their appointment, which placed them already
+        # (_place_new_lines)
+        placed = Transaction().context.get('_beauty_lines_placed')
         for values in vlist:
-            # placed by the appointment once every line is there
-            values['start'] = values['end'] = values['busy_end'] = None
-            values['room_place'] = None
+            if not placed:
+                # placed by the appointment once every line is there
+                values['start'] = values['end'] = values['busy_end'] = None
+                values['room_place'] = None
             values['state'] = states.get(values.get('appointment'),
                 'requested')
             product = products.get(values.get('service'))
@@ -1540,7 +1695,33 @@ class AppointmentLine(ModelSQL, ModelView):
                     values['duration'] = product.service_duration
                 if 'buffer' not in values:
                     values['buffer'] = product.service_buffer
-        lines = super().create(vlist)
+        items = []
+        if placed:
+            items = [{
+                    'id': None,
+                    'appointment': v['appointment'],
+                    'service': v.get('service'),
+                    'beautician': v.get('beautician'),
+                    'room': v.get('room'),
+                    'room_place': v.get('room_place'),
+                    'start': v['start'],
+                    'end': v['end'],
+                    'busy_end': v['busy_end'],
+                    'state': v['state'],
+                    } for v in vlist
+                if v.get('start') and v.get('busy_end')
+                and v['state'] in ACTIVE_STATES]
+        # as _write_checked: the conflicts first where the database
+        # enforces the exclusion constraints (SQLite: validate, after)
+        if items and cls._database_excludes():
+            conflict = cls._find_conflict(items)
+            if conflict:
+                cls._raise_conflict(*conflict)
+        try:
+            lines = super().create(vlist)
+        except SQLConstraintError as exception:
+            cls._raise_constraint_conflict(exception, items)
+            raise
         cls._appointments_changed(lines)
         return lines
 
@@ -1633,7 +1814,15 @@ class AppointmentLine(ModelSQL, ModelView):
         actions = iter(args)
         for records, values in zip(actions, actions):
             for record in records:
-                items[record.id] = cls._item(record, values)
+                item = cls._item(record, values)
+                # a line that already held the same slot (booked to
+                # confirmed...) has nothing new to check
+                if values.keys() <= {'state'}:
+                    before = cls._item(record)
+                    if (before['state'] in ACTIVE_STATES
+                            and {**before, 'state': item['state']} == item):
+                        continue
+                items[record.id] = item
         items = [i for i in items.values()
             if i['start'] and i['busy_end'] and i['state'] in ACTIVE_STATES]
         if items and cls._database_excludes():
@@ -1746,12 +1935,11 @@ class AppointmentLine(ModelSQL, ModelView):
         upper = max(i['busy_end'] for i in items)
         resource = Literal(False)
         if beauticians:
-            resource |= reduce_ids(table.beautician, beauticians)
+            resource |= cls._resource_in(table.beautician, beauticians)
         if rooms:
-            resource |= reduce_ids(table.room, rooms)
+            resource |= cls._resource_in(table.room, rooms)
         where = (table.state.in_(ACTIVE_STATES)
-            & (table.start != Null)
-            & (table.start < upper) & (table.busy_end > lower)
+            & cls._overlapping(table, lower, upper)
             & resource)
         if ids:
             where &= ~reduce_ids(table.id, ids)
@@ -1815,6 +2003,36 @@ class AppointmentLine(ModelSQL, ModelView):
                     appointment=other_number, service=service, time=time))
 
     @classmethod
+    def _overlapping(cls, table, lower, upper):
+        """The condition on the lines of table placed over [lower, upper).
+
+        Where the database enforces the exclusion constraints, the range
+        test is also written as theirs, so that their GiST index (resource,
+        time range) finds the lines of the period: the B-tree on (resource,
+        start) can bound the start only from above and walks every past
+        line of the beautician or room (about 20 ms for a store's 10
+        beauticians with 2 years of appointments)."""
+        where = ((table.start != Null)
+            & (table.start < upper) & (table.busy_end > lower))
+        if cls._database_excludes():
+            where &= RangeOverlap(
+                TSRange(table.start, table.busy_end, '[)'),
+                TSRange(lower, upper, '[)'))
+        return where
+
+    @classmethod
+    def _resource_in(cls, column, ids):
+        """column in ids (beauticians or rooms). Where the exclusion
+        constraints are enforced, the ids are compared as integers: psycopg
+        sends small numbers as a smallint array, which the B-tree operator
+        class accepts but not btree_gist's, and their GiST index would then
+        be searched on the time range alone."""
+        ids = list(ids)
+        if cls._database_excludes():
+            return column == Any(_IntegerArray(ids))
+        return reduce_ids(column, ids)
+
+    @classmethod
     def _busy_rooms(cls, rooms, lower, upper, exclude_lines=None,
             exclude_appointments=None):
         "Rows ((room, place), start, busy_end) of the rooms' bookings"
@@ -1823,11 +2041,10 @@ class AppointmentLine(ModelSQL, ModelView):
         if not rooms:
             return []
         result = []
-        for sub in grouped_slice(rooms):
-            where = (reduce_ids(table.room, list(sub))
+        for sub in grouped_slice(rooms, backend.MAX_QUERY_PARAMS):
+            where = (cls._resource_in(table.room, sub)
                 & table.state.in_(ACTIVE_STATES)
-                & (table.start != Null)
-                & (table.start < upper) & (table.busy_end > lower))
+                & cls._overlapping(table, lower, upper))
             if exclude_lines:
                 where &= ~reduce_ids(table.id, exclude_lines)
             if exclude_appointments:
@@ -1846,11 +2063,11 @@ class AppointmentLine(ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = []
-        for sub in grouped_slice(list(employees)):
-            where = (reduce_ids(table.beautician, list(sub))
+        for sub in grouped_slice(
+                list(employees), backend.MAX_QUERY_PARAMS):
+            where = (cls._resource_in(table.beautician, sub)
                 & table.state.in_(ACTIVE_STATES)
-                & (table.start != Null)
-                & (table.start < upper) & (table.busy_end > lower))
+                & cls._overlapping(table, lower, upper))
             if exclude_lines:
                 where &= ~reduce_ids(table.id, exclude_lines)
             cursor.execute(*table.select(

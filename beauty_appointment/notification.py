@@ -355,12 +355,14 @@ class Notification(Workflow, ModelSQL, ModelView):
     # Building messages
 
     @classmethod
-    def addresses(cls, party, audience):
+    def addresses(cls, party, audience, config=None):
         """[(channel, address), ...] of the party for the channels the
-        configuration enables for the audience ('customer' or 'staff')"""
+        configuration enables for the audience ('customer' or 'staff');
+        config: the configuration when the caller has it already"""
         pool = Pool()
         Configuration = pool.get('beauty.appointment.configuration')
-        config = Configuration(1)
+        if config is None:
+            config = Configuration(1)
         result = []
         if not party:
             return result
@@ -368,9 +370,11 @@ class Notification(Workflow, ModelSQL, ModelView):
             result.append(('sms', party.mobile))
         if getattr(config, '%s_email' % audience) and party.email:
             result.append(('email', party.email))
-        wechat = getattr(party, 'wechat', None)
-        if getattr(config, '%s_wechat' % audience) and wechat:
-            result.append(('wechat', wechat))
+        # the WeChat id is read only when the channel is on
+        if getattr(config, '%s_wechat' % audience):
+            wechat = getattr(party, 'wechat', None)
+            if wechat:
+                result.append(('wechat', wechat))
         return result
 
     @classmethod
@@ -449,7 +453,7 @@ class Notification(Workflow, ModelSQL, ModelView):
             values = cls.appointment_values(appointment)
             subject, body = config.get_template(kind)
             for channel, address in cls.addresses(
-                    appointment.customer, 'customer'):
+                    appointment.customer, 'customer', config=config):
                 vlist.append(cls._message_values(
                         appointment, kind, 'customer', channel, address,
                         render(subject, values), render(body, values),
@@ -466,7 +470,7 @@ class Notification(Workflow, ModelSQL, ModelView):
                 staff_values = cls.appointment_values(appointment, lines)
                 staff_values['beautician'] = employee.rec_name
                 for channel, address in cls.addresses(
-                        employee.party, 'staff'):
+                        employee.party, 'staff', config=config):
                     vlist.append(cls._message_values(
                             appointment, kind, 'staff', channel, address,
                             render(subject, staff_values),

@@ -4,6 +4,7 @@ import operator
 
 from sql.aggregate import Count
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
@@ -40,7 +41,7 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         result = {}
         ids = [i for i in party_ids if i is not None and i >= 0]
-        for sub in grouped_slice(ids):
+        for sub in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.select(
                     table.customer, Count(),
                     where=reduce_ids(table.customer, list(sub))

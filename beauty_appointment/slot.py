@@ -199,6 +199,10 @@ class SlotSearch(Wizard):
             limit=60, per_start=None if self.start.beautician else 3,
             customer=self.start.customer)
         timezone = store_timezone(company)
+        # the rooms' names in one read
+        Room = pool.get('beauty.room')
+        room_names = {r.id: r.rec_name for r in Room.browse(list({
+                        p.room for s in slots for p in s.lines if p.room}))}
         rows = []
         for slot in slots:
             local_start = to_local(slot.start, timezone)
@@ -215,8 +219,7 @@ class SlotSearch(Wizard):
                     'time': '%s-%s' % (local_start.strftime('%H:%M'),
                         local_end.strftime('%H:%M')),
                     'beautician': slot.beautician,
-                    'rooms': ', '.join(
-                        pool.get('beauty.room')(r).rec_name for r in rooms),
+                    'rooms': ', '.join(room_names[r] for r in rooms),
                     'placement': json.dumps(
                         [[p.service, p.room] for p in slot.lines]),
                     })

@@ -14,6 +14,7 @@ from sql.aggregate import Max
 from sql.conditionals import Case
 from sql.operators import Exists
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -201,7 +202,7 @@ class Employee(metaclass=PoolMeta):
             (certificate.expiry_date <= soon, 2),
             else_=1)
         names = {1: 'valid', 2: 'expiring', 3: 'expired'}
-        for sub in grouped_slice(list(result)):
+        for sub in grouped_slice(list(result), backend.MAX_QUERY_PARAMS):
             cursor.execute(*certificate.select(
                     certificate.employee, Max(status),
                     where=reduce_ids(certificate.employee, sub),
@@ -409,7 +410,7 @@ class Employee(metaclass=PoolMeta):
             return result
         worked = defaultdict(list)
         absent = defaultdict(list)
-        for sub in grouped_slice(ids):
+        for sub in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             sub = list(sub)
             cursor.execute(*roster.select(
                     roster.employee, roster.start, roster.end,

@@ -2,6 +2,7 @@
 # level of this repository contains the full copyright notices and license terms.
 from sql import Union
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
@@ -34,7 +35,7 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         result = dict.fromkeys(map(int, parties), False)
         query = cls._staff_query()
-        for sub in grouped_slice(list(result)):
+        for sub in grouped_slice(list(result), backend.MAX_QUERY_PARAMS):
             cursor.execute(*query.select(
                     query.party, where=reduce_ids(query.party, list(sub))))
             for party, in cursor:

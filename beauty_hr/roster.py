@@ -414,7 +414,7 @@ class Roster(LocalIntervalMixin, ModelSQL, ModelView):
         ids = [i for i, _ in items if i is not None]
         lower = min(v['start'] for _, v in items)
         upper = max(v['end'] for _, v in items)
-        for sub in grouped_slice(list(by_employee)):
+        for sub in grouped_slice(list(by_employee), backend.MAX_QUERY_PARAMS):
             sub = list(sub)
             where = (reduce_ids(table.employee, sub)
                 & (table.start < upper) & (table.end > lower))
@@ -465,7 +465,8 @@ class Roster(LocalIntervalMixin, ModelSQL, ModelView):
         table = cls.__table__()
         other = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub in grouped_slice([r.id for r in rosters]):
+        for sub in grouped_slice(
+                [r.id for r in rosters], backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.join(other, condition=(
                         (table.employee == other.employee)
                         & (table.id != other.id)
@@ -557,7 +558,8 @@ class Roster(LocalIntervalMixin, ModelSQL, ModelView):
         upper = max(c['end'] for c in candidates)
         busy = defaultdict(list)
         absent = defaultdict(list)
-        for sub in grouped_slice([e.id for e in employees]):
+        for sub in grouped_slice(
+                [e.id for e in employees], backend.MAX_QUERY_PARAMS):
             sub = list(sub)
             cursor.execute(*table.select(
                     table.employee, table.start, table.end,
@@ -723,7 +725,7 @@ class RosterWeek(ModelSQL, ModelView):
         shift_names = {}
         leave_types = dict(Leave.fields_get(['type'])['type']['selection'])
         rows_by_shift = []
-        for sub in grouped_slice(ids):
+        for sub in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             sub = list(sub)
             cursor.execute(*roster.select(
                     roster.employee, roster.date, roster.shift,

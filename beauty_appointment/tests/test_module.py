@@ -343,6 +343,47 @@ class BeautyAppointmentTestCase(CompanyTestMixin, ModuleTestCase):
                     (s.hydrating, s.li, s.room_a2)], customer=s.zhao)
 
     @with_transaction()
+    def test_beautician_double_booking_placed_at_insert(self):
+        """Lines created without a room are placed before their insert (in
+        the order of their sequence); a conflict there names the other
+        booking"""
+        pool = Pool()
+        Appointment = pool.get('beauty.appointment')
+        s = setup_salon()
+        with set_company(s.company):
+            start = at(s.day1, 10)
+            record, = Appointment.create([{
+                        'company': s.company.id,
+                        'customer': s.chen.id,
+                        'start': start,
+                        'lines': [('create', [{
+                                        'service': s.massage.id,
+                                        'beautician': s.li.id,
+                                        'sequence': 20,
+                                        }, {
+                                        'service': s.hydrating.id,
+                                        'beautician': s.li.id,
+                                        'sequence': 10,
+                                        }])],
+                        }])
+            first, second = record.sorted_lines
+            self.assertEqual(first.service, s.hydrating)
+            self.assertEqual(
+                (first.start, first.end, first.busy_end),
+                (start, start + 60 * M, start + 75 * M))
+            self.assertEqual(
+                (second.start, second.end, second.busy_end),
+                (start + 75 * M, start + 135 * M, start + 135 * M))
+            self.assertEqual(record.end, start + 135 * M)
+            self.assertEqual(record.date, s.day1)
+            with savepoint_raises(self, AppointmentOverlapError) as cm:
+                appointment(s, at(s.day1, 11), [
+                        (s.hydrating, s.li, None)], customer=s.zhao)
+            message = cm.exception.message
+            self.assertIn("李娜", message)
+            self.assertIn(record.number, message)
+
+    @with_transaction()
     def test_room_double_booking(self):
         "A room is booked once per place"
         s = setup_salon()
