@@ -12,6 +12,7 @@ from sql.aggregate import Count, Sum
 
 from beauty_pos.closing import line_amount
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -320,7 +321,7 @@ class Campaign(Workflow, ModelSQL, ModelView):
         appointment = Appointment.__table__()
         sale = Sale.__table__()
         line = Line.__table__()
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             cursor.execute(*recipient.join(coupon, 'LEFT',
                     condition=(recipient.coupon == coupon.id)

@@ -4,10 +4,10 @@
 popularity, beautician performance, the segments and the consumption
 behaviour (tickets, customers, revenue by month), as SQL views
 (table_query) shown as lists and graphs."""
-from sql import Cast, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import Extract, ToChar
+from sql.functions import CurrentTimestamp, Extract, ToChar
 
 from beauty_pos.closing import line_amount
 
@@ -194,25 +194,48 @@ class BeauticianPerformance(_CurrencyMixin, ModelSQL, ModelView):
 class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
     "Customers per segment"
     __name__ = 'beauty.marketing.segment_summary'
+    # Stored by the RFM refresh (the scores change only then) instead of
+    # grouping every customer's scores on each opening
     segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
     customers = fields.Integer("Customers", readonly=True)
     monetary = Monetary(
         "Spent", currency='currency', digits='currency', readonly=True)
 
     @classmethod
-    def table_query(cls):
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        created = not table_h.table_exist(cls._table)
+        super().__register__(module)
+        if created:
+            # it was a view of the scores: fill it from the stored ones
+            cls.update()
+
+    @classmethod
+    def update(cls):
+        "Compute the rows from the stored RFM scores (SQL)"
         pool = Pool()
         RFM = pool.get('beauty.customer.rfm')
+        table = cls.__table__()
         rfm = RFM.__table__()
+        cursor = Transaction().connection.cursor()
+        # the segment's rank is the row's id
         number = Case(*[
                 (rfm.segment == key, i)
                 for i, (key, _) in enumerate(SEGMENTS, 1)], else_=0)
-        return rfm.select(
-            Max(number).as_('id'),
-            rfm.segment.as_('segment'),
-            Count(rfm.id).as_('customers'),
-            Sum(rfm.monetary).as_('monetary'),
-            group_by=[rfm.segment])
+        cursor.execute(*table.delete())
+        cursor.execute(*table.insert(
+                [table.id, table.create_uid, table.create_date,
+                    table.segment, table.customers, table.monetary],
+                rfm.select(
+                    Max(number), Literal(Transaction().user),
+                    CurrentTimestamp(), rfm.segment, Count(rfm.id),
+                    Sum(rfm.monetary),
+                    group_by=[rfm.segment])))
 
 
 class Consumption(_CurrencyMixin, ModelSQL, ModelView):

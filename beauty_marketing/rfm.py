@@ -6,13 +6,20 @@ and the churn warning.
 A visit is a day on which the customer had a done sale (returns excluded)
 or a done appointment: both on the same day count once. The scores are
 computed for all the customers by one INSERT ... SELECT (refresh), run
-daily by a cron; the churn list reads the stored rows."""
+daily by a cron; the churn list reads the stored rows.
+
+At a chain's scale (a million customers, ten million sale lines) the
+refresh is one pass over the sales with enough memory for its hash
+aggregates, each row keeps its id (the customer's) from day to day, and the
+day from which a customer is overdue is stored: the churn list is then an
+ordered walk of an index instead of a sort of every overdue customer."""
 import datetime as dt
 
-from sql import Cast, Literal, Null, Union
+from sql import Cast, Column, Literal, Null, Table, Union
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Floor, Function
+from sql.operators import Concat, Exists
 
 from beauty_pos.closing import line_amount
 
@@ -38,6 +45,11 @@ class JulianDay(Function):
     _function = 'JULIANDAY'
 
 
+class SQLiteDate(Function):
+    __slots__ = ()
+    _function = 'DATE'
+
+
 def days_between(end, start):
     "SQL: the whole days from the date start to the date end"
     if isinstance(end, dt.date):
@@ -47,6 +59,13 @@ def days_between(end, start):
     if backend.name == 'sqlite':
         return Cast(JulianDay(end) - JulianDay(start), 'INTEGER')
     return end - start
+
+
+def add_days(date, days):
+    "SQL: the date days (an integer expression) after the date column"
+    if backend.name == 'sqlite':
+        return SQLiteDate(date, Concat(Cast(days, 'TEXT'), ' days'))
+    return date + days
 
 
 def visits_query():
@@ -108,6 +127,10 @@ class CustomerRFM(ModelSQL, ModelView):
         help="Days after her last visit from which she is overdue: her usual "
         "interval times the overdue factor, or the fixed delay when she has "
         "few visits.")
+    due_date = fields.Date(
+        "Overdue From", readonly=True,
+        help="The day from which she is overdue: her last visit plus the "
+        "days after which she is overdue.")
     recency = fields.Integer("R", readonly=True)
     frequency = fields.Integer("F", readonly=True)
     monetary_score = fields.Integer("M", readonly=True)
@@ -126,6 +149,8 @@ class CustomerRFM(ModelSQL, ModelView):
         cls._sql_indexes.update({
                 Index(t, (t.customer, Index.Range())),
                 Index(t, (t.segment, Index.Equality(cardinality='low'))),
+                # the churn list: the overdue customers, the latest first
+                Index(t, (t.due_date, Index.Range()), (t.id, Index.Range())),
                 })
 
     def get_score(self, name):
@@ -159,15 +184,23 @@ class CustomerRFM(ModelSQL, ModelView):
     @classmethod
     def refresh(cls, date=None):
         """Compute the scores of every customer (one INSERT ... SELECT)
-        with the thresholds of the configuration"""
+        with the thresholds of the configuration; a row's id is its
+        customer's"""
         pool = Pool()
         Date = pool.get('ir.date')
         Configuration = pool.get('beauty.marketing.configuration')
+        Summary = pool.get('beauty.marketing.segment_summary')
         config = Configuration(1)
         if date is None:
             date = Date.today()
         table = cls.__table__()
-        cursor = Transaction().connection.cursor()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        if backend.name == 'postgresql':
+            # The visits and the spending are grouped by customer in hash
+            # tables (a million customers, millions of sales): with the
+            # default 4 MB they spill to disk in many batches
+            cursor.execute("SET LOCAL work_mem = '%s'" % cls._work_mem)
 
         visits = visits_query()
         stats = visits.select(
@@ -227,18 +260,86 @@ class CustomerRFM(ModelSQL, ModelView):
                 Cast(Floor(base.span * Literal(factor) / (base.visits - 1)
                         + Literal(0.5)), 'INTEGER')),
             else_=config.churn_days)
-        cursor.execute(*table.delete())
+        # The customer's id: a row keeps it from day to day (a sequence
+        # would give a million new ids a day, past 2^31 within 6 years)
+        values = {
+            'id': base.customer,
+            'customer': base.customer,
+            'date': Literal(date),
+            'first_visit': base.first_visit,
+            'last_visit': base.last_visit,
+            'visits': base.visits,
+            'monetary': base.monetary,
+            'recency_days': base.recency_days,
+            'interval': interval,
+            'overdue_days': overdue,
+            'due_date': add_days(base.last_visit, overdue),
+            'recency': r,
+            'frequency': f,
+            'monetary_score': m,
+            'segment': segment,
+            }
+        if backend.name == 'postgresql':
+            cls._refresh_rows(values, base)
+        else:
+            cursor.execute(*table.delete())
+            cursor.execute(*table.insert(
+                    [table.create_uid, table.create_date]
+                    + [Column(table, c) for c in values],
+                    base.select(
+                        Literal(transaction.user),
+                        Literal(dt.datetime.now()),
+                        *values.values())))
+        Summary.update()
+        if backend.name == 'postgresql':
+            cursor.execute('RESET work_mem')
+
+    # PostgreSQL's memory for the hash tables of the refresh
+    _work_mem = '256MB'
+
+    @classmethod
+    def _refresh_rows(cls, values, base):
+        """Replace the rows by the new scores on PostgreSQL: computed into a
+        temporary table (CREATE TABLE AS may run in parallel, INSERT ...
+        SELECT may not), then the rows of the customers already scored are
+        updated in place: an INSERT checks the foreign key of each row,
+        locking a million customers' rows (FOR KEY SHARE) and rewriting
+        their pages; an UPDATE that keeps the customer does not"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        name = cls._table + '_new'
+        new = Table(name)
+        query = base.select(*(v.as_(k) for k, v in values.items()))
+        cursor.execute('DROP TABLE IF EXISTS "%s"' % name)
+        cursor.execute(
+            'CREATE TEMPORARY TABLE "%s" ON COMMIT DROP AS %s' % (
+                name, query), query.params)
+        cursor.execute('ANALYZE "%s"' % name)
+        same = (new.id == table.id) & (new.customer == table.customer)
+        # the customers no longer scored and the rows of an older id
+        old = cls.__table__()
+        cursor.execute(*table.delete(
+                where=table.id.in_(old.join(new, 'LEFT',
+                        condition=(new.id == old.id)
+                        & (new.customer == old.customer)).select(
+                        old.id, where=new.id == Null))))
+        names = [c for c in values if c not in {'id', 'customer'}]
+        now = Literal(dt.datetime.now())
+        cursor.execute(*table.update(
+                [Column(table, c) for c in names] + [table.write_date],
+                [Column(new, c) for c in names] + [now],
+                from_=[new], where=same))
+        columns = list(values)
         cursor.execute(*table.insert(
-                [table.create_uid, table.create_date, table.customer,
-                    table.date, table.first_visit, table.last_visit,
-                    table.visits, table.monetary, table.recency_days,
-                    table.interval, table.overdue_days, table.recency,
-                    table.frequency, table.monetary_score, table.segment],
-                base.select(
-                    Literal(Transaction().user), Literal(dt.datetime.now()),
-                    base.customer, Literal(date), base.first_visit,
-                    base.last_visit, base.visits, base.monetary,
-                    base.recency_days, interval, overdue, r, f, m, segment)))
+                [table.create_uid, table.create_date]
+                + [Column(table, c) for c in columns],
+                new.select(
+                    Literal(transaction.user), now,
+                    *(Column(new, c) for c in columns),
+                    where=~Exists(table.select(
+                            Literal(1), where=table.id == new.id)))))
+        cursor.execute('DROP TABLE "%s"' % name)
 
     @classmethod
     def cron_refresh(cls):
@@ -258,6 +359,9 @@ class Churn(ModelSQL, ModelView):
     late_days = fields.Integer(
         "Days Late", readonly=True,
         help="How many days later than her usual return she is.")
+    due_date = fields.Date(
+        "Overdue From", readonly=True,
+        help="The day from which she is overdue.")
     segment = fields.Selection(SEGMENTS, "Segment", readonly=True)
     consent = fields.Function(
         fields.Boolean("Marketing Consent"), 'get_customer_field')
@@ -266,7 +370,9 @@ class Churn(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('late_days', 'DESC'), ('id', 'ASC')]
+        # The latest first: the order of late_days DESC, on the index of
+        # the stored day from which she is overdue
+        cls._order = [('due_date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -290,29 +396,47 @@ class Churn(ModelSQL, ModelView):
             rfm.interval.as_('interval'),
             since.as_('recency_days'),
             rfm.overdue_days.as_('overdue_days'),
-            (since - rfm.overdue_days).as_('late_days'),
+            days_between(today, rfm.due_date).as_('late_days'),
+            rfm.due_date.as_('due_date'),
             rfm.segment.as_('segment'),
-            where=since > rfm.overdue_days)
+            where=rfm.due_date < today)
 
     @classmethod
     def get_customer_field(cls, records, names):
+        "The customers' columns read at once (not a party per record)"
+        pool = Pool()
+        Party = pool.get('party.party')
+        columns = {'mobile': 'mobile', 'consent': 'marketing_consent'}
+        customers = {r.id: r.customer.id for r in records if r.customer}
+        parties = {p['id']: p for p in Party.read(
+                list(set(customers.values())),
+                [columns[n] for n in names])}
         result = {n: {} for n in names}
         for record in records:
-            if 'mobile' in names:
-                result['mobile'][record.id] = record.customer.mobile
-            if 'consent' in names:
-                result['consent'][record.id] = bool(
-                    record.customer.marketing_consent)
+            party = parties.get(customers.get(record.id), {})
+            for name in names:
+                value = party.get(columns[name])
+                if name == 'consent':
+                    value = bool(value)
+                result[name][record.id] = value
         return result
 
-    def get_reason(self, name):
-        if self.visits and self.interval is not None and (
-                self.overdue_days != self._fixed_days()):
-            return gettext('beauty_marketing.msg_churn_reason_cadence',
-                days=self.recency_days, interval=round(self.interval),
-                late=self.late_days)
-        return gettext('beauty_marketing.msg_churn_reason_fixed',
-            days=self.recency_days, limit=self.overdue_days)
+    @classmethod
+    def get_reason(cls, records, name):
+        fixed = cls._fixed_days()
+        result = {}
+        for record in records:
+            if record.visits and record.interval is not None and (
+                    record.overdue_days != fixed):
+                result[record.id] = gettext(
+                    'beauty_marketing.msg_churn_reason_cadence',
+                    days=record.recency_days,
+                    interval=round(record.interval), late=record.late_days)
+            else:
+                result[record.id] = gettext(
+                    'beauty_marketing.msg_churn_reason_fixed',
+                    days=record.recency_days, limit=record.overdue_days)
+        return result
 
     @classmethod
     def _fixed_days(cls):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sql import Null
 from sql.aggregate import Avg, Count
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
@@ -317,7 +318,7 @@ class Employee(metaclass=PoolMeta):
         ids = [e.id for e in employees]
         score = dict.fromkeys(ids)
         count = dict.fromkeys(ids, 0)
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.select(
                     line.beautician, Avg(line.rating), Count(line.rating),
                     where=reduce_ids(line.beautician, sub_ids)
