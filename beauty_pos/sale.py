@@ -36,8 +36,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Null
+from sql.conditionals import Coalesce
 from sql.operators import Equal
 
+from beauty_customer.party import read_selection_texts
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -45,7 +49,8 @@ from trytond.modules.currency.fields import Monetary
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
@@ -72,6 +77,19 @@ LINE_KINDS = [
     ('package', "Package Sale"),
     ]
 ZERO = Decimal(0)
+
+
+class LocksMissing(TransactionError):
+    "Several locks a transaction did not hold: restart it with all of them"
+
+    def __init__(self, errors):
+        super().__init__()
+        self.errors = errors
+
+    def fix(self, extras):
+        super().fix(extras)
+        for error in self.errors:
+            error.fix(extras)
 
 
 def config_account(name, company):
@@ -239,6 +257,10 @@ class POSSale(metaclass=PoolMeta):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
+                # the default order of the checkout list (date, id
+                # descending): its first page without sorting every sale
+                Index(t, (t.date, Index.Range(order='DESC')),
+                    (t.id, Index.Range(order='DESC'))),
                 Index(t, (t.customer, Index.Range()),
                     (t.date, Index.Range())),
                 Index(t, (t.company, Index.Range()), (t.date, Index.Range())),
@@ -278,11 +300,36 @@ class POSSale(metaclass=PoolMeta):
             if getattr(line, 'product', None):
                 line.on_change_product()
 
-    def get_rec_name(self, name):
-        name = super().get_rec_name(name)
-        if self.customer:
-            name = '%s %s' % (name, self.customer.rec_name)
-        return name
+    @classmethod
+    def get_rec_name(cls, sales, name):
+        """The number and the customer's name, read in one query per slice
+        (record by record, each sale loaded its columns then its customer's,
+        the better part of reading a page of the checkout list)"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        sale = cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(
+                [s.id for s in sales], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*sale.join(party, 'LEFT',
+                    condition=sale.customer == party.id).select(
+                    sale.id, sale.number, sale.customer, party.name,
+                    Coalesce(party.code, ''),
+                    where=sale.id.in_(list(sub_ids))))
+            for id_, number, customer, customer_name, code in cursor:
+                # ModelStorage.get_rec_name, then the party's rec_name
+                name = str(number or '(%s)' % id_)
+                if customer is not None:
+                    name = '%s %s' % (name, customer_name or '[%s]' % code)
+                result[id_] = name
+        return result
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        "The texts of the state (and other fixed selections) once per call"
+        return read_selection_texts(cls, super().read, ids, fields_names)
 
     @classmethod
     def copy(cls, sales, default=None):
@@ -591,15 +638,28 @@ class POSSale(metaclass=PoolMeta):
                     cards.add(line.card.id)
                 if line.package_line:
                     plines.add(line.package_line.id)
+        # Tryton takes locks only when a transaction starts: each lock it
+        # does not hold restarts the request, which then does everything
+        # again up to the next one. Every missing lock is asked at once:
+        # one restart instead of four.
+        missing = []
+
+        def lock(Model, records=None):
+            try:
+                Model.lock(records)
+            except TransactionError as error:
+                missing.append(error)
         if cards:
-            Card.lock(Card.browse(sorted(cards)))
+            lock(Card, Card.browse(sorted(cards)))
         if plines:
-            PackageLine.lock(PackageLine.browse(sorted(plines)))
+            lock(PackageLine, PackageLine.browse(sorted(plines)))
         if parties:
-            Party.lock(Party.browse(sorted(parties)))
+            lock(Party, Party.browse(sorted(parties)))
         if any(not s.number for s in sales):
             # numbering (upstream do) locks the strict sequences
-            pool.get('ir.sequence.strict').lock()
+            lock(pool.get('ir.sequence.strict'))
+        if missing:
+            raise LocksMissing(missing)
 
     def check_checkout(self):
         "Bad input gets a clear error before anything is written"

@@ -26,6 +26,9 @@ from .tools import create_salon_company, setup_salon
 CLIENTS = 8
 # the retries of trytond's dispatcher ([database] retry)
 RETRY = 5
+# the clicks of a front desk whose checkout failed on a busy card (on a
+# loaded machine one checkout can hold the card longer than 5 retries last)
+CLICKS = 3
 
 
 @unittest.skipIf(backend.name != 'postgresql',
@@ -87,9 +90,10 @@ class CardConcurrencyTestCase(unittest.TestCase):
                 failures.append(exception)
                 return
             # as the RPC dispatcher does: a transaction that asks for row
-            # locks starts again holding them; a serialization failure is
-            # retried
-            extras, attempt = {}, 0
+            # locks starts again holding them; a serialization failure or
+            # a lock held by another checkout is retried RETRY times, then
+            # the front desk gets an error and clicks again (CLICKS times)
+            extras, attempt, clicks = {}, 0, 1
             while True:
                 try:
                     with Transaction().start(DB_NAME, 0, context={
@@ -105,8 +109,12 @@ class CardConcurrencyTestCase(unittest.TestCase):
                 except backend.DatabaseOperationalError:
                     attempt += 1
                     if attempt > RETRY:
-                        failures.append("%s: too many retries" % sale_id)
-                        return
+                        if clicks >= CLICKS:
+                            failures.append(
+                                "%s: too many retries" % sale_id)
+                            return
+                        clicks += 1
+                        extras, attempt = {}, 0
                     retries.append(sale_id)
                     time.sleep(0.02 * (attempt + 1))
                 except UserError as error:
