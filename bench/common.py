@@ -21,9 +21,11 @@ MODULES = [
     'beauty_stock', 'beauty_marketing', 'beauty_groupbuy', 'beauty_review',
     'beauty_training',
     ]
-# The bench user: a front desk of the first store (group, password)
+# The bench users, of the first store, chain-wide (group, password): the
+# first one is the default user of the operations (Operation.user)
 USERS = {
     'bench_frontdesk': ('group_frontdesk', 'Salon-bench-2026'),
+    'bench_manager': ('group_manager', 'Salon-bench-2026'),
     }
 
 

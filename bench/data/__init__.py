@@ -8,7 +8,7 @@ connection, the volumes and the ids of what earlier loaders created. A module
 that lands adds its file here (appointments, sale lines, stock moves, RFM
 scores...), in dependency order, and its volumes to Chain.
 """
-from . import chain, customer, hr
+from . import appointment, chain, customer, hr, marketing, pos
 
 LOADERS = [
     ('stores', {'company'}, chain.load_stores),
@@ -16,6 +16,7 @@ LOADERS = [
     ('staff fields', {'beauty_hr'}, hr.load_staff),
     ('customers', {'beauty_customer'}, customer.load_customers),
     ('visits (care records)', {'beauty_customer'}, customer.load_visits),
-    # ('appointments', {'beauty_appointment'}, appointment.load),
-    # ('sales and sale lines', {'beauty_pos'}, pos.load_sales),
+    *appointment.LOADERS,
+    *pos.LOADERS,
+    *marketing.LOADERS,
     ]

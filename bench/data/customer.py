@@ -98,6 +98,7 @@ def load_customers(chain):
         'per_store': chain.per_store, 'first_employee': chain.first_employee,
         'skin_types': SKIN_TYPES, 'seed': chain.seed,
         }
+    has_points = 'points_balance' in columns(conn, 'party_party')
     query = """
         INSERT INTO party_party (
             id, active, code, code_alnum, code_digit,
@@ -106,7 +107,7 @@ def load_customers(chain):
             marketing_consent, marketing_consent_date,
             marketing_consent_channel, skin_type, skin_sensitivity,
             price_range, preferred_visit_time, massage_pressure,
-            occupation, wechat, create_date, create_uid)
+            occupation, wechat, create_date, create_uid%(extra)s)
         SELECT
             %%(first_id)s + g.i - 1,
             r.r1 >= 0.01,
@@ -140,7 +141,7 @@ def load_customers(chain):
             CASE WHEN r.r1 < 0.5 THEN 'wx_' || md5(g.i::text)::varchar(10)
                 END,
             now() - make_interval(secs => floor(r.r7 * 5 * 365 * 86400)),
-            0
+            0%(extra_values)s
         FROM generate_series(%%(start)s::integer, %%(stop)s::integer) AS g(i)
         CROSS JOIN LATERAL (SELECT
             random() + 0 * g.i AS r1, random() AS r2, random() AS r3,
@@ -150,7 +151,11 @@ def load_customers(chain):
             ON n.idx = (g.i::bigint * %%(step)s) %%%% %%(size)s
         CROSS JOIN LATERAL (SELECT %(mobile)s AS digits) AS m
         """ % {'n_sources': len(sources), 'mobile': mobile_sql('g.i'),
-            'code': code_sql('%(first_code)s + g.i - 1')}
+            'code': code_sql('%(first_code)s + g.i - 1'),
+            # the points balance of beauty_pos: 0 as the ORM's default (with
+            # NULL no point can be earned: a guarded UPDATE of NULL + n)
+            'extra': (', points_balance' if has_points else ''),
+            'extra_values': (', 0' if has_points else '')}
     with indexes_dropped(conn, 'party_party'):
         conn.execute('SELECT setseed(%s)', (chain.seed,))
         for start in range(1, n + 1, BATCH):

@@ -23,6 +23,8 @@ class Operation:
     # the throughput phase runs the operations of a group concurrently
     group = None
     samples = 200
+    # the login (bench.common.USERS) whose session runs it
+    user = 'bench_frontdesk'
 
     def __init__(self, bench):
         self.bench = bench
@@ -46,7 +48,8 @@ class Operation:
 
 
 def operations(bench):
-    from . import customer
-    classes = [*customer.OPERATIONS]
+    from . import appointment, customer, marketing, pos
+    classes = [*customer.OPERATIONS, *appointment.OPERATIONS,
+        *pos.OPERATIONS, *marketing.OPERATIONS]
     return [cls(bench) for cls in classes
         if cls.modules <= bench.modules]

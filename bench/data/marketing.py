@@ -1,0 +1,32 @@
+# This file is part of the beauty salon suite. The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license terms.
+"""The bench data of beauty_marketing (see bench/data/__init__.py).
+
+The RFM scores are not faked: they are computed by the module's own nightly
+refresh (the cron task, in a trytond process) over the sales and
+appointments the earlier loaders created, so that the churn list and the
+segments read what a real chain would show.
+"""
+from bench.common import log
+
+
+def load_rfm(chain):
+    from bench.ops.marketing import refresh
+    conn = chain.conn
+    # the planner needs the statistics of what was just loaded (the
+    # generator analyses everything only at the end)
+    for table in ['sale_point_sale', 'sale_point_sale_line',
+            'beauty_appointment']:
+        conn.execute('ANALYZE "%s"' % table)
+    conn.commit()
+    result = refresh(conn.info.dbname)
+    log('RFM refresh of %s customers: %.1f s', result['rows'],
+        result['seconds'])
+    chain.analyze.update(
+        ['beauty_customer_rfm', 'beauty_marketing_segment_summary'])
+
+
+# (name, modules, function(chain)), in the order they run
+LOADERS = [
+    ('RFM scores (nightly refresh)', {'beauty_marketing'}, load_rfm),
+    ]
