@@ -108,11 +108,12 @@ def _build_databases_incrementally():
     activate_module_ = test_tryton.activate_module
 
     def seed_of(modules):
+        "The deepest suite module whose database is a strict part of theirs"
         wanted = set()
         for module in modules:
-            wanted |= depends.get(module, set())
-        wanted -= set(modules)
-        candidates = [m for m in wanted if depends[m] <= wanted]
+            if module in depends:
+                wanted |= depends[module] | {module}
+        candidates = [m for m in wanted if depends[m] | {m} < wanted]
         if candidates:
             return max(candidates, key=lambda m: (len(depends[m]), m))
 

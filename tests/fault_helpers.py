@@ -31,7 +31,7 @@ import time
 import pytest
 
 from salon_server import free_port, is_postgresql
-from security_helpers import SecureServer, sqlite_path
+from security_helpers import CORE_SCALE, SecureServer, sqlite_path
 
 ADVISORY_KEY = 947_2026
 
@@ -339,7 +339,7 @@ def restart_cluster(cluster):
 
 def cluster_server(cluster, name, modules, **kwargs):
     "A salon server (not started) whose database is on the private cluster"
-    server = SecureServer(name, scale=kwargs.pop('scale', 0.01),
+    server = SecureServer(name, scale=kwargs.pop('scale', CORE_SCALE),
         modules=modules,
         extra_env={'TRYTOND_DATABASE_URI': cluster['uri']}, **kwargs)
     server.drop_postgresql = lambda name=None: None  # goes with the cluster

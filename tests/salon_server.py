@@ -115,8 +115,10 @@ class SalonServer:
     def create(self):
         if is_postgresql():
             self.drop_postgresql()
-        if self.env['TRYTOND_DATABASE_URI'] != database_uri():
-            # a server of its own (another cluster): built from scratch
+        uri = self.env['TRYTOND_DATABASE_URI']
+        if uri != database_uri() and not (
+                is_postgresql() and uri.startswith('postgresql')):
+            # a server of its own of another kind: built from scratch
             self._build(self.name, self.env)
             return self
         # Activating the suite and loading the demo takes a minute or
@@ -127,42 +129,18 @@ class SalonServer:
         os.makedirs(cache, exist_ok=True)
         template = 'test_beauty_tpl_%s' % key
         env = dict(self.env,
+            TRYTOND_DATABASE_URI=database_uri(),
             TRYTOND_DATABASE__PATH=cache,
             TRYTOND_ATTACHMENT__PATH=os.path.join(cache, 'attachments'))
         with open(os.path.join(cache, key + '.lock'), 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not self._template_exists(cache, template):
-                drop_stale_templates(cache, key)
-                # built under another name, renamed when complete: a
-                # template is never half built
-                build = template + '_build'
-                for directory in [cache, os.path.join(ROOT, 'var')]:
-                    marker = os.path.join(directory, build + '.demo-loaded')
-                    if os.path.exists(marker):
-                        os.remove(marker)
-                files = os.path.join(cache, 'attachments', build)
-                shutil.rmtree(files, ignore_errors=True)
-                if is_postgresql():
-                    self.drop_postgresql(build)
-                    self._build(build, env)
-                    self._postgresql('ALTER DATABASE "%s" RENAME TO "%s"' % (
-                            build, template))
-                else:
-                    path = os.path.join(cache, build + '.sqlite')
-                    if os.path.exists(path):
-                        os.remove(path)
-                    self._build(build, env)
-                    # everything into the main file: the copies take only it
-                    import sqlite3
-                    connection = sqlite3.connect(path)
-                    connection.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-                    connection.execute('PRAGMA journal_mode=DELETE')
-                    connection.close()
-                    os.rename(path, os.path.join(cache, template + '.sqlite'))
-                if os.path.isdir(files):
-                    os.rename(files,
-                        os.path.join(cache, 'attachments', template))
-            if is_postgresql():
+                self._build_template(cache, key, template, env)
+            if uri != database_uri():
+                # another cluster (the fault tests restart it): a dump of
+                # the template restored there
+                self._restore(template, uri)
+            elif is_postgresql():
                 self._postgresql('CREATE DATABASE "%s" TEMPLATE "%s"' % (
                         self.name, template))
             else:
@@ -174,6 +152,59 @@ class SalonServer:
                 shutil.copytree(files,
                     os.path.join(self.tmp, 'attachments', self.name))
         return self
+
+    def _build_template(self, cache, key, template, env):
+        drop_stale_templates(cache, key)
+        # built under another name, renamed when complete: a template is
+        # never half built
+        build = template + '_build'
+        for directory in [cache, os.path.join(ROOT, 'var')]:
+            marker = os.path.join(directory, build + '.demo-loaded')
+            if os.path.exists(marker):
+                os.remove(marker)
+        files = os.path.join(cache, 'attachments', build)
+        shutil.rmtree(files, ignore_errors=True)
+        if is_postgresql():
+            # on the shared server (drop_postgresql may be a cluster's)
+            self._postgresql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)'
+                % build)
+            self._build(build, env)
+            self._postgresql('ALTER DATABASE "%s" RENAME TO "%s"' % (
+                    build, template))
+        else:
+            path = os.path.join(cache, build + '.sqlite')
+            if os.path.exists(path):
+                os.remove(path)
+            self._build(build, env)
+            # everything into the main file: the copies take only it
+            import sqlite3
+            connection = sqlite3.connect(path)
+            connection.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+            connection.execute('PRAGMA journal_mode=DELETE')
+            connection.close()
+            os.rename(path, os.path.join(cache, template + '.sqlite'))
+        if os.path.isdir(files):
+            os.rename(files, os.path.join(cache, 'attachments', template))
+
+    def _restore(self, template, uri):
+        "Copy the template into the database self.name of the server uri"
+        import psycopg
+        with psycopg.connect(uri.rstrip('/') + '/postgres',
+                autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)'
+                % self.name)
+            conn.execute(
+                "CREATE DATABASE \"%s\" TEMPLATE template0 ENCODING 'UTF8'"
+                % self.name)
+        source = database_uri().rstrip('/') + '/' + template
+        target = uri.rstrip('/') + '/' + self.name
+        dump = subprocess.Popen(['pg_dump', '--no-owner', '-d', source],
+            stdout=subprocess.PIPE)
+        subprocess.run(['psql', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target],
+            stdin=dump.stdout, stdout=subprocess.DEVNULL, check=True)
+        dump.stdout.close()
+        if dump.wait():
+            raise RuntimeError("pg_dump of %s failed" % template)
 
     def _template_exists(self, cache, template):
         if is_postgresql():

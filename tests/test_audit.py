@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 import sao
-from security_helpers import ROOT, SecureServer
+from security_helpers import CORE_MODULES, CORE_SCALE, ROOT, SecureServer
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from demo import suite_modules  # noqa: E402
@@ -28,14 +28,14 @@ PASSWORDS = {
     'mei': 'Meirongshi-Mei-46',
     }
 # Not beauty_review: a manual adjustment is then a request that waits for a
-# manager's approval. (The list of test_security_public: one template.)
-MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos',
-    'beauty_marketing']
+# manager's approval
+MODULES = CORE_MODULES
 
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_audit_%s' % os.getpid(), scale=0.01,
+    server = SecureServer('test_sec_audit_%s' % os.getpid(),
+        scale=CORE_SCALE,
         modules=[m for m in MODULES if m in suite_modules()])
     try:
         server.create().start()

@@ -32,7 +32,7 @@ import backup as backup_tool  # noqa: E402
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_backup_%s' % os.getpid(), scale=0.01)
+    server = SecureServer('test_sec_backup_%s' % os.getpid())
     try:
         server.create().start()
         yield server

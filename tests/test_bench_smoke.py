@@ -37,13 +37,13 @@ class BenchSmokeTestCase(unittest.TestCase):
         os.environ['BENCH_PG'] = URI
 
     def template(self, modules):
-        """A database where the modules are activated: the test cache of
-        the largest module if there is one, else DB_NAME activated now"""
+        """A database where the modules are activated: a test cache holding
+        them all if there is one, else DB_NAME activated now"""
         from trytond import backend
         from trytond.tests import test_tryton
         from trytond.tests.test_tryton import activate_module
 
-        from bench.common import connect
+        from bench.common import activated, connect
         with connect('postgres', autocommit=True) as conn:
             names = {r[0] for r in conn.execute(
                     'SELECT datname FROM pg_database')}
@@ -51,9 +51,12 @@ class BenchSmokeTestCase(unittest.TestCase):
             for module in reversed(modules):
                 cache = test_tryton._db_cache_file(
                     DB_CACHE, module).rpartition('/')[2]
-                if cache in names:
-                    return cache
-        activate_module(modules[-1])
+                if cache not in names:
+                    continue
+                with connect(cache) as conn:
+                    if set(modules) <= activated(conn):
+                        return cache
+        activate_module(modules)
         backend.Database(DB_NAME).close()
         return DB_NAME
 
@@ -65,7 +68,8 @@ class BenchSmokeTestCase(unittest.TestCase):
 
         modules = suite_modules()
         generate(SMOKE_DB, customers=300, stores=3, beauticians=6,
-            visits=1500, modules=modules, force=True,
+            visits=1500, appointments=600, sale_lines=3000,
+            modules=modules, force=True,
             template=self.template(modules))
         try:
             with connect(SMOKE_DB) as conn:
@@ -85,20 +89,32 @@ class BenchSmokeTestCase(unittest.TestCase):
             results, throughputs, _ = run(SMOKE_DB, workers=2,
                 iterations=3, warmup=0, baseline_iterations=1, clients=2,
                 duration=1, prewarm=False)
+            # every operation of the activated modules ran, right
+            from bench.ops import operations
+            from bench.run import THROUGHPUT_TARGETS, Bench
+            with connect(SMOKE_DB) as conn:
+                expected = operations(Bench(SMOKE_DB, conn, None,
+                        set(modules)))
             names = {r['name'] for r in results}
-            for expected in ['search: last 4 digits of the mobile',
+            self.assertEqual(names, {op.name for op in expected})
+            for name in ['search: last 4 digits of the mobile',
                     'search: 2 characters of the name',
                     'search: pinyin initials (zxm)',
                     'search: customer code',
                     'list: customers, first page',
                     'form: open a customer']:
-                self.assertIn(expected, names)
+                self.assertIn(name, names)
+            # 3 runs each, or fewer when an operation says so (a refresh)
+            runs = {op.name: min(3, getattr(op, 'iterations', None) or 3)
+                for op in expected}
             for result in results:
                 self.assertEqual(result['errors'], [], result['name'])
-                self.assertEqual(result['n'], 3, result['name'])
+                self.assertEqual(
+                    result['n'], runs[result['name']], result['name'])
                 for label, baseline in result['baselines'].items():
                     self.assertEqual(baseline['n'], 1, label)
-            self.assertEqual(set(throughputs), {'list', 'search'})
+            self.assertEqual(set(throughputs), {op.group for op in expected
+                    if op.group in THROUGHPUT_TARGETS})
             for group, figures in throughputs.items():
                 self.assertEqual(figures['failures'], [], group)
                 self.assertGreater(figures['ops'], 0, group)

@@ -35,11 +35,13 @@ import pytest
 from fault_helpers import (
     Pause, cluster_server, failed, in_background, login_again,
     private_cluster, restart_cluster, sql, stop_cluster_server)  # noqa: F401
-from security_helpers import env_int
+from security_helpers import CORE_MODULES, env_int
 
 TRIALS = env_int('BEAUTY_FAULT_TRIALS', 3)
 PASSWORD = 'Qiantai-Lily-2046'
-MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment']
+# the modules of the other fault tests: one template, restored on the
+# private cluster
+MODULES = CORE_MODULES
 # (table, event): where the booking transaction is held
 POINTS = [
     ('beauty_appointment_line', 'INSERT'),

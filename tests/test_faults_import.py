@@ -31,8 +31,8 @@ import pytest
 
 from fault_helpers import in_background, private_cluster  # noqa: F401
 from security_helpers import (
-    SecureServer, binary, collide, env_int, is_postgresql, pg_uri,
-    sqlite_path)
+    CORE_MODULES, CORE_SCALE, SecureServer, binary, collide, env_int,
+    is_postgresql, pg_uri, sqlite_path)
 
 ROWS = env_int('BEAUTY_FAULT_ROWS', 3000)
 TRIALS = env_int('BEAUTY_FAULT_TRIALS', 2)
@@ -40,7 +40,7 @@ TRIALS = env_int('BEAUTY_FAULT_TRIALS', 2)
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_faults_%s' % os.getpid(), scale=0.01)
+    server = SecureServer('test_sec_faults_%s' % os.getpid())
     try:
         server.create().start()
         yield server
@@ -228,9 +228,10 @@ def test_double_click_new_customer(server, admin):
 
 @pytest.fixture(scope='module')
 def restart_server(private_cluster):
-    # the import is in beauty_customer (the booking: beauty_appointment)
-    server = SecureServer('test_sec_restart', scale=0.01,
-        modules=['beauty_customer'],
+    # the import is in beauty_customer; the servers of the fault tests on a
+    # private cluster share one template (restored there)
+    server = SecureServer('test_sec_restart', scale=CORE_SCALE,
+        modules=CORE_MODULES,
         extra_env={'TRYTOND_DATABASE_URI': private_cluster['uri']})
     server.drop_postgresql = lambda: None  # the cluster goes as a whole
     try:

@@ -31,12 +31,14 @@ import pytest
 from fault_helpers import (
     Pause, failed, hook_env, in_background, login_again, sql)
 from salon_server import is_postgresql
-from security_helpers import SecureServer, Worker, collide, env_int
+from security_helpers import (
+    CORE_MODULES, CORE_SCALE, SecureServer, Worker, collide, env_int)
 
 TRIALS = env_int('BEAUTY_FAULT_TRIALS', 3)
 CLICK_TRIALS = env_int('BEAUTY_FAULT_CLICK_TRIALS', 4)
 PASSWORD = 'Qiantai-Lily-2046'
-MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos']
+# the servers of test_audit's modules: one template
+MODULES = CORE_MODULES
 PRICE = Decimal('300.00')
 # (table, event, PostgreSQL condition, SQLite statement pattern)
 POINTS = [
@@ -51,7 +53,7 @@ POINTS = [
 @pytest.fixture(scope='module')
 def server():
     server = SecureServer('test_sec_faults_pos_%s' % os.getpid(),
-        scale=0.01, modules=MODULES)
+        scale=CORE_SCALE, modules=MODULES)
     if not is_postgresql():
         server.env.update(hook_env(os.path.join(server.tmp, 'hooks')))
     try:

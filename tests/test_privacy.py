@@ -61,7 +61,7 @@ EMAIL2 = 'gesiqi.5521@example.com'
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_privacy_%s' % os.getpid(), scale=0.01)
+    server = SecureServer('test_sec_privacy_%s' % os.getpid())
     try:
         server.create().start()
         yield server

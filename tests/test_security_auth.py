@@ -31,7 +31,7 @@ MANAGER_PASSWORD = 'Dianzhang-Wen-2046'
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_auth_%s' % os.getpid(), scale=0.01)
+    server = SecureServer('test_sec_auth_%s' % os.getpid())
     try:
         server.create().start()
         yield server

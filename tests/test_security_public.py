@@ -34,14 +34,14 @@ import urllib.request
 
 import pytest
 
-from security_helpers import ROOT, SecureServer, collide, env_int
+from security_helpers import (
+    CORE_MODULES, CORE_SCALE, ROOT, SecureServer, collide, env_int)
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from demo import suite_modules  # noqa: E402
 
 # beauty_pos and beauty_marketing: the survey page
-MODULES = ['beauty_customer', 'beauty_hr', 'beauty_appointment', 'beauty_pos',
-    'beauty_marketing']
+MODULES = CORE_MODULES
 EXAMPLES = env_int('BEAUTY_FUZZ_EXAMPLES', 60)
 VICTIM_NAME = "祝心怡"
 VICTIM_MOBILE = '13566778899'
@@ -57,7 +57,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope='module')
 def server():
-    server = SecureServer('test_sec_public_%s' % os.getpid(), scale=0.01,
+    server = SecureServer('test_sec_public_%s' % os.getpid(),
+        scale=CORE_SCALE,
         modules=[m for m in MODULES if m in suite_modules()])
     try:
         server.create().start()

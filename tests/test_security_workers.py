@@ -47,7 +47,7 @@ def cache_env():
 def server():
     env = cache_env()
     assert env.get('TRYTOND_CACHE__CLEAN_TIMEOUT') == '0'
-    server = SecureServer('test_sec_workers_%s' % os.getpid(), scale=0.01,
+    server = SecureServer('test_sec_workers_%s' % os.getpid(),
         extra_env=env)
     workers = []
     try:
