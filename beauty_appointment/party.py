@@ -51,8 +51,25 @@ class Party(metaclass=PoolMeta):
         return result
 
     @classmethod
+    def _read_one_columns(cls, id_, names):
+        "The no-shows of the form's customer in its one query (see read)"
+        pool = Pool()
+        Appointment = pool.get('beauty.appointment')
+        columns = super()._read_one_columns(id_, names)
+        if 'no_show_count' in names:
+            table = Appointment.__table__()
+            columns[('no_show_count',)] = table.select(Count(),
+                where=(table.customer == id_) & (table.state == 'no_show'))
+        return columns
+
+    @classmethod
     def get_no_show_count(cls, parties, name):
-        counts = cls.no_show_counts([p.id for p in parties])
+        from beauty_customer.party import read_one_value
+        ids = [p.id for p in parties]
+        found, count = read_one_value(cls, ids, ('no_show_count',))
+        if found:
+            return {ids[0]: count}
+        counts = cls.no_show_counts(ids)
         return {p.id: counts.get(p.id, 0) for p in parties}
 
     @classmethod

@@ -1,10 +1,11 @@
 # This file is part of the beauty salon suite. The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license terms.
+import contextvars
 import datetime as dt
 import hashlib
 import re
 
-from sql import Column, Null, Union, Values
+from sql import Column, Expression, Null, Select, Union, Values
 from sql.aggregate import Count, Max
 from sql.conditionals import Coalesce
 
@@ -186,26 +187,190 @@ def read_selection_texts(Model, read, ids, fields_names):
     return result
 
 
+# The values of the record a read of one record (a form) fetched in one
+# query for its getters: (model name, id, {key: value}) or None (see
+# ReadOneMixin)
+_READ_ONE = contextvars.ContextVar('beauty_read_one', default=None)
+
+
+class _ArrayOf(Expression):
+    "ARRAY(subquery): the rows of a query, in its order, as one value"
+    __slots__ = ('query',)
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def __str__(self):
+        return 'ARRAY(%s)' % self.query
+
+    @property
+    def params(self):
+        return self.query.params
+
+
+def read_one_value(model, ids, key):
+    """(True, value) if the read of one record running fetched key for
+    ids, else (False, None)"""
+    current = _READ_ONE.get()
+    if (current is not None and len(ids) == 1
+            and current[0] == model.__name__ and current[1] == ids[0]
+            and key in current[2]):
+        return True, current[2][key]
+    return False, None
+
+
+class ReadOneMixin:
+    """Open a form with one query for the values of its sub-lists and
+    computed fields, instead of one query (or two) each.
+
+    read() of one record on PostgreSQL gathers the SQL expressions that
+    _read_one_columns gives for the fields asked (the one-to-many searches
+    as Tryton does them, with their access rules and order; the relation
+    rows of the many-to-many; aggregates of computed fields), runs them as
+    the columns of one SELECT, and the fields' getters take their value
+    from it. The values are the same: the same searches, in the same
+    transaction."""
+    __slots__ = ()
+
+    @classmethod
+    def _read_one_columns(cls, id_, names):
+        "{key: SQL expression} for the value of the fields names of id_"
+        pool = Pool()
+        ModelFieldAccess = pool.get('ir.model.field.access')
+        columns = {}
+        for name in names:
+            field = cls._fields.get(name)
+            if getattr(field, 'datetime_field', None):
+                # read gets it in the context of each row
+                continue
+            if isinstance(field, One2ManyRows):
+                Target = field.get_target()
+                if Target._fields[field.field]._type == 'reference':
+                    continue
+                # what One2Many.get checks, searches and reads
+                query = Target.search(
+                    field.get_clause([id_]), order=field.get_order(),
+                    query=True)
+                ModelFieldAccess.check(
+                    Target.__name__, ['id', field.field], 'read')
+                columns[('one2many', name)] = _ArrayOf(query)
+            elif (isinstance(field, Many2ManyRows)
+                    and field.relation_rows(cls)):
+                relation, origin, target = field.relation_rows(cls)
+                columns[('many2many', name)] = _ArrayOf(relation.select(
+                        target, where=(origin == id_) & (target != Null)))
+        return columns
+
+    @classmethod
+    def _read_one(cls, ids, fields_names):
+        "The values to fetch at once for read(ids, fields_names), or None"
+        if backend.name != 'postgresql' or len(ids) != 1:
+            return None
+        id_ = int(ids[0])
+        if id_ < 0:
+            return None
+        names = {n for n in fields_names if n in cls._fields}
+        if len(names) < 2:
+            return None
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        ModelFieldAccess = pool.get('ir.model.field.access')
+        # the checks read() starts with, before the sub-lists are searched
+        ModelAccess.check(cls.__name__, 'read')
+        ModelFieldAccess.check(cls.__name__, fields_names, 'read')
+        columns = cls._read_one_columns(id_, names)
+        if len(columns) < 2:
+            return None
+        keys = list(columns)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*Select([columns[k] for k in keys]))
+        row = cursor.fetchone()
+        values = {}
+        for key, value in zip(keys, row):
+            if key[0] in {'one2many', 'many2many'}:
+                value = tuple(value or ())
+            values[key] = value
+        return (cls.__name__, id_, values)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        token = _READ_ONE.set(cls._read_one(ids, fields_names))
+        try:
+            return super().read(ids, fields_names)
+        finally:
+            _READ_ONE.reset(token)
+
+
+class One2ManyRows(fields.One2Many):
+    """A one-to-many whose value a read of one record may have fetched with
+    the others (ReadOneMixin)"""
+
+    def get_order(self):
+        "The order of One2Many.get"
+        Target = self.get_target()
+        field = Target._fields[self.field]
+        if field.sortable(Target):
+            if field._type == 'reference':
+                order = [(self.field, None)]
+            else:
+                order = [(self.field + '.id', None)]
+        else:
+            order = []
+        if self.order:
+            order += self.order
+        elif Target._order:
+            order += [
+                (oexpr, otype) for oexpr, otype in Target._order
+                if not oexpr.startswith(f'{self.field}.')]
+        return order
+
+    def get_clause(self, ids):
+        "The domain of One2Many.get"
+        clause = [(self.field, 'in', ids)]
+        if self.filter:
+            clause.append(self.filter)
+        return clause
+
+    def get(self, ids, model, name, values=None):
+        found, value = read_one_value(model, ids, ('one2many', name))
+        if found:
+            return {ids[0]: value}
+        return super().get(ids, model, name, values=values)
+
+
 class Many2ManyRows(fields.Many2Many):
     """A many-to-many read with one query of its relation table, the
     targets in their order: Tryton searches the relation records, then reads
     them (a customer list shows three such columns, ~4 ms each a page)"""
 
-    def get(self, ids, model, name, values=None):
+    def relation_rows(self, model):
+        """(relation table, origin column, target column) if the value is
+        read from the relation table, else None"""
         Relation = self.get_relation()
         if (self.filter or self.order is not None
                 or Relation._fields[self.origin]._type == 'reference'):
+            return None
+        relation = Relation.__table__()
+        return (relation, Column(relation, self.origin),
+            Column(relation, self.target))
+
+    def get(self, ids, model, name, values=None):
+        rows = self.relation_rows(model)
+        if not rows:
             return super().get(ids, model, name, values=values)
         Target = self.get_target()
-        relation = Relation.__table__()
-        origin = Column(relation, self.origin)
-        target = Column(relation, self.target)
-        cursor = Transaction().connection.cursor()
-        pairs = []
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*relation.select(origin, target,
-                    where=reduce_ids(origin, sub_ids) & (target != Null)))
-            pairs.extend(cursor)
+        relation, origin, target = rows
+        found, targets = read_one_value(model, ids, ('many2many', name))
+        if found:
+            pairs = [(ids[0], t) for t in targets]
+        else:
+            cursor = Transaction().connection.cursor()
+            pairs = []
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*relation.select(origin, target,
+                        where=reduce_ids(origin, sub_ids) & (target != Null)))
+                pairs.extend(cursor)
         result = {i: [] for i in ids}
         if pairs:
             with Transaction().set_context(active_test=False):
@@ -219,7 +384,7 @@ class Many2ManyRows(fields.Many2Many):
         return {k: tuple(v) for k, v in result.items()}
 
 
-class Party(PinyinMixin, metaclass=PoolMeta):
+class Party(ReadOneMixin, PinyinMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     gender = fields.Selection(GENDERS, "Gender")
@@ -359,6 +524,28 @@ class Party(PinyinMixin, metaclass=PoolMeta):
                 })
 
     @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # the sub-lists of the form (here and in the other modules)
+        for field in cls._fields.values():
+            if type(field) is fields.One2Many:
+                field.__class__ = One2ManyRows
+
+    @classmethod
+    def _read_one_columns(cls, id_, names):
+        pool = Pool()
+        CareRecord = pool.get('beauty.care.record')
+        columns = super()._read_one_columns(id_, names)
+        if names & {'last_visit', 'visit_count'}:
+            record = CareRecord.__table__()
+            where = record.customer == id_
+            columns[('overview', 'last_visit')] = record.select(
+                Max(record.date), where=where)
+            columns[('overview', 'visit_count')] = record.select(
+                Count(record.id), where=where)
+        return columns
+
+    @classmethod
     def __register__(cls, module):
         transaction = Transaction()
         database = transaction.database
@@ -487,9 +674,17 @@ class Party(PinyinMixin, metaclass=PoolMeta):
 
     @classmethod
     def get_rec_name(cls, parties, name):
-        "The name, or the code in brackets, read in one query (company.py)"
+        """The name, or the code in brackets, read in one query (company.py)
+        or taken from the row being read"""
         from .company import party_names
-        return party_names(cls, parties, party_column=None)
+        result = {}
+        for party in parties:
+            values = party._local_cache.get(party.id, {})
+            if 'name' not in values or 'code' not in values:
+                return party_names(cls, parties, party_column=None)
+            result[party.id] = values['name'] or '[%s]' % (
+                values['code'] or '')
+        return result
 
     @classmethod
     def read(cls, ids, fields_names):
@@ -530,13 +725,30 @@ class Party(PinyinMixin, metaclass=PoolMeta):
             if isinstance(value, str):
                 return dt.date.fromisoformat(value)
             return value
+
+        def loaded(party):
+            "birthday and allergies if read already (the form's row)"
+            values = party._local_cache.get(party.id, {})
+            if 'birthday' in values and 'allergies' in values:
+                return party.id, values['birthday'], values['allergies']
+        # the form's values fetched by read (ReadOneMixin)
+        found, last = read_one_value(cls, ids, ('overview', 'last_visit'))
+        if found:
+            _, count = read_one_value(cls, ids, ('overview', 'visit_count'))
+            visits = [(ids[0], last, count)] if count else []
+        else:
+            visits = None
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             if names & {'age', 'age_bracket', 'health_alert'}:
-                cursor.execute(*party.select(
-                        party.id, party.birthday, party.allergies,
-                        where=reduce_ids(party.id, sub_ids)))
-                for id_, birthday, allergies in cursor:
+                in_slice = set(sub_ids)
+                rows = [loaded(p) for p in parties if p.id in in_slice]
+                if not all(rows):
+                    cursor.execute(*party.select(
+                            party.id, party.birthday, party.allergies,
+                            where=reduce_ids(party.id, sub_ids)))
+                    rows = cursor
+                for id_, birthday, allergies in rows:
                     age = age_on(date(birthday), today)
                     if 'age' in names:
                         result['age'][id_] = age
@@ -547,27 +759,37 @@ class Party(PinyinMixin, metaclass=PoolMeta):
             if names & {'last_visit', 'visit_count'}:
                 if 'visit_count' in names:
                     result['visit_count'].update(dict.fromkeys(sub_ids, 0))
-                cursor.execute(*record.select(
-                        record.customer, Max(record.date),
-                        Count(record.id),
-                        where=reduce_ids(record.customer, sub_ids),
-                        group_by=record.customer))
-                for customer, last, visits in cursor:
+                if visits is None:
+                    cursor.execute(*record.select(
+                            record.customer, Max(record.date),
+                            Count(record.id),
+                            where=reduce_ids(record.customer, sub_ids),
+                            group_by=record.customer))
+                    rows = cursor
+                else:
+                    rows = visits
+                for customer, last, count in rows:
                     if 'last_visit' in names:
                         result['last_visit'][customer] = date(last)
                     if 'visit_count' in names:
-                        result['visit_count'][customer] = visits
+                        result['visit_count'][customer] = count
         if 'health_alert' in names:
             # contraindications first, in their order, then the allergies
             allergies = result['health_alert']
             alerts = {i: [] for i in ids}
-            pairs = []
-            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                cursor.execute(*relation.select(
-                        relation.party, relation.contraindication,
-                        where=reduce_ids(relation.party, sub_ids)
-                        & (relation.contraindication != Null)))
-                pairs.extend(cursor)
+            found, conditions = read_one_value(
+                cls, ids, ('many2many', 'contraindications'))
+            if found:
+                pairs = [(ids[0], c) for c in conditions]
+            else:
+                pairs = []
+                for sub_ids in grouped_slice(
+                        ids, backend.MAX_QUERY_PARAMS):
+                    cursor.execute(*relation.select(
+                            relation.party, relation.contraindication,
+                            where=reduce_ids(relation.party, sub_ids)
+                            & (relation.contraindication != Null)))
+                    pairs.extend(cursor)
             if pairs:
                 conditions = {c.id: c for c in Contraindication.browse(
                         list({c for _, c in pairs}))}
