@@ -4,6 +4,8 @@
 popularity, beautician performance, the segments and the consumption
 behaviour (tickets, customers, revenue by month), as SQL views
 (table_query) shown as lists and graphs."""
+import datetime as dt
+
 from sql import Cast, Literal, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -200,6 +202,9 @@ class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
     customers = fields.Integer("Customers", readonly=True)
     monetary = Monetary(
         "Spent", currency='currency', digits='currency', readonly=True)
+    date = fields.Date(
+        "Computed On", readonly=True,
+        help="The day of the scores (the last refresh).")
 
     @classmethod
     def __setup__(cls):
@@ -211,13 +216,33 @@ class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
         table_h = cls.__table_handler__(module)
         created = not table_h.table_exist(cls._table)
         super().__register__(module)
+        pool = Pool()
+        RFM = pool.get('beauty.customer.rfm')
         if created:
             # it was a view of the scores: fill it from the stored ones
-            cls.update()
+            cls.update(RFM._migrated_date)
+        elif RFM._migrated_date:
+            # the day of the scores was stored on each of them
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update([table.date],
+                    [RFM._migrated_date], where=table.date == Null))
 
     @classmethod
-    def update(cls):
-        "Compute the rows from the stored RFM scores (SQL)"
+    def scores_date(cls):
+        "The day of the RFM scores"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(Max(table.date)))
+        date, = cursor.fetchone()
+        if isinstance(date, str):
+            date = dt.date.fromisoformat(date)
+        return date
+
+    @classmethod
+    def update(cls, date=None):
+        """Compute the rows from the stored RFM scores (SQL), of the day
+        date"""
         pool = Pool()
         RFM = pool.get('beauty.customer.rfm')
         table = cls.__table__()
@@ -230,11 +255,12 @@ class SegmentSummary(_CurrencyMixin, ModelSQL, ModelView):
         cursor.execute(*table.delete())
         cursor.execute(*table.insert(
                 [table.id, table.create_uid, table.create_date,
-                    table.segment, table.customers, table.monetary],
+                    table.segment, table.customers, table.monetary,
+                    table.date],
                 rfm.select(
                     Max(number), Literal(Transaction().user),
                     CurrentTimestamp(), rfm.segment, Count(rfm.id),
-                    Sum(rfm.monetary),
+                    Sum(rfm.monetary), Literal(date),
                     group_by=[rfm.segment])))
 
 

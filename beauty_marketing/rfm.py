@@ -12,10 +12,13 @@ At a chain's scale (a million customers, ten million sale lines) the
 refresh is one pass over the sales with enough memory for its hash
 aggregates, each row keeps its id (the customer's) from day to day, and the
 day from which a customer is overdue is stored: the churn list is then an
-ordered walk of an index instead of a sort of every overdue customer."""
+ordered walk of an index instead of a sort of every overdue customer. What
+changes every day for everyone (the day of the scores, the days since the
+last visit) is not stored but computed at read: a refresh writes only the
+customers whose figures changed (a day's visits, a threshold crossed)."""
 import datetime as dt
 
-from sql import Cast, Column, Literal, Null, Table, Union
+from sql import Cast, Column, Expression, Literal, Null, Table, Union
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Floor, Function
@@ -68,6 +71,25 @@ def add_days(date, days):
     return date + days
 
 
+class RowDistinct(Expression):
+    "SQL: ROW(left...) IS DISTINCT FROM ROW(right...) (PostgreSQL)"
+    __slots__ = ('left', 'right')
+
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+
+    def __str__(self):
+        def row(columns):
+            return 'ROW(%s)' % ', '.join(str(c) for c in columns)
+        return '(%s IS DISTINCT FROM %s)' % (
+            row(self.left), row(self.right))
+
+    @property
+    def params(self):
+        return sum((tuple(c.params) for c in self.left + self.right), ())
+
+
 def visits_query():
     """(customer, date) of every visit: done sales (not returns) and done
     appointments, a day counted once"""
@@ -108,17 +130,21 @@ class CustomerRFM(ModelSQL, ModelView):
     customer = fields.Many2One(
         'party.party', "Customer", required=True, readonly=True,
         ondelete='CASCADE')
-    date = fields.Date(
-        "Computed On", required=True, readonly=True,
-        help="The day the scores were computed.")
+    # The day of the scores and the days since her last visit as of then
+    # are not stored: they would change every row every day, where the
+    # refresh writes only the customers whose figures changed
+    date = fields.Function(fields.Date(
+            "Computed On",
+            help="The day the scores were computed."), 'get_date')
     first_visit = fields.Date("First Visit", readonly=True)
     last_visit = fields.Date("Last Visit", readonly=True)
     visits = fields.Integer("Visits", readonly=True)
     monetary = Monetary(
         "Spent", currency='currency', digits='currency', readonly=True,
         help="The total of her done sales, returns deducted.")
-    recency_days = fields.Integer(
-        "Days Since Last Visit", readonly=True)
+    recency_days = fields.Function(fields.Integer(
+            "Days Since Last Visit"),
+        'get_recency_days', searcher='search_recency_days')
     interval = fields.Float(
         "Usual Interval", digits=(16, 1), readonly=True,
         help="The average number of days between her visits.")
@@ -152,6 +178,59 @@ class CustomerRFM(ModelSQL, ModelView):
                 # the churn list: the overdue customers, the latest first
                 Index(t, (t.due_date, Index.Range()), (t.id, Index.Range())),
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        super().__register__(module)
+        # migration: the day and the days since the last visit are no
+        # longer stored; the day of the scores moves to the summary
+        if table_h.column_exist('date'):
+            cursor = Transaction().connection.cursor()
+            table = cls.__table__()
+            cursor.execute(*table.select(Max(Column(table, 'date'))))
+            cls._migrated_date, = cursor.fetchone()
+            table_h.drop_column('date')
+        if table_h.column_exist('recency_days'):
+            table_h.drop_column('recency_days')
+
+    _migrated_date = None
+
+    @classmethod
+    def scores_date(cls):
+        "The day of the stored scores (of the last refresh)"
+        pool = Pool()
+        Summary = pool.get('beauty.marketing.segment_summary')
+        return Summary.scores_date()
+
+    @classmethod
+    def get_date(cls, records, name):
+        return dict.fromkeys([r.id for r in records], cls.scores_date())
+
+    @classmethod
+    def get_recency_days(cls, records, name):
+        date = cls.scores_date()
+        return {r.id: (date - r.last_visit).days
+            if date and r.last_visit else None for r in records}
+
+    @classmethod
+    def _recency_days(cls, table):
+        "SQL: the days since the last visit as of the scores' day"
+        date = cls.scores_date() or Pool().get('ir.date').today()
+        return days_between(date, table.last_visit)
+
+    @classmethod
+    def search_recency_days(cls, name, clause):
+        _, operator, value = clause[:3]
+        table = cls.__table__()
+        Operator = fields.SQL_OPERATORS[operator]
+        return [('id', 'in', table.select(table.id,
+                    where=Operator(cls._recency_days(table), value)))]
+
+    @classmethod
+    def order_recency_days(cls, tables):
+        table, _ = tables[None]
+        return [cls._recency_days(table)]
 
     def get_score(self, name):
         return (self.recency or 0) + (self.frequency or 0) + (
@@ -265,12 +344,10 @@ class CustomerRFM(ModelSQL, ModelView):
         values = {
             'id': base.customer,
             'customer': base.customer,
-            'date': Literal(date),
             'first_visit': base.first_visit,
             'last_visit': base.last_visit,
             'visits': base.visits,
             'monetary': base.monetary,
-            'recency_days': base.recency_days,
             'interval': interval,
             'overdue_days': overdue,
             'due_date': add_days(base.last_visit, overdue),
@@ -290,7 +367,7 @@ class CustomerRFM(ModelSQL, ModelView):
                         Literal(transaction.user),
                         Literal(dt.datetime.now()),
                         *values.values())))
-        Summary.update()
+        Summary.update(date)
         if backend.name == 'postgresql':
             cursor.execute('RESET work_mem')
 
@@ -304,7 +381,10 @@ class CustomerRFM(ModelSQL, ModelView):
         SELECT may not), then the rows of the customers already scored are
         updated in place: an INSERT checks the foreign key of each row,
         locking a million customers' rows (FOR KEY SHARE) and rewriting
-        their pages; an UPDATE that keeps the customer does not"""
+        their pages; an UPDATE that keeps the customer does not. Only the
+        rows whose figures changed are written: a day changes those who
+        came and those who crossed a threshold, not a million rows and
+        their four indexes"""
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         table = cls.__table__()
@@ -326,10 +406,13 @@ class CustomerRFM(ModelSQL, ModelView):
                         old.id, where=new.id == Null))))
         names = [c for c in values if c not in {'id', 'customer'}]
         now = Literal(dt.datetime.now())
+        changed = RowDistinct(
+            [Column(table, c) for c in names],
+            [Column(new, c) for c in names])
         cursor.execute(*table.update(
                 [Column(table, c) for c in names] + [table.write_date],
                 [Column(new, c) for c in names] + [now],
-                from_=[new], where=same))
+                from_=[new], where=same & changed))
         columns = list(values)
         cursor.execute(*table.insert(
                 [table.create_uid, table.create_date]

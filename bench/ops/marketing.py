@@ -11,6 +11,7 @@ the cron's context, one transaction committed) and prints its time in JSON:
 the RFMRefresh operation and the generator (bench/data/marketing.py) use it.
 """
 import argparse
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -24,25 +25,35 @@ from .customer import LIMIT, PAGE, read_names
 CRON_METHOD = 'beauty.customer.rfm|cron_refresh'
 
 
-def refresh(database):
+def refresh(database, days=0):
     """Run the RFM cron task once in a trytond process of its own, as
-    trytond-cron does; return its report (seconds, rows)"""
+    trytond-cron does, days after today (the process's clock moved, as a
+    nightly run on a later day); return its report (seconds, rows, date)"""
     env = trytond_env()
     # as in production (trytond-production.conf): no asserts
     env['PYTHONOPTIMIZE'] = '1'
     output = subprocess.run(
         [sys.executable, '-m', 'bench.ops.marketing', 'refresh',
-            '-d', database],
+            '-d', database, '--days', str(days)],
         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def _refresh_in_process(database):
-    "The body of trytond-cron's Cron.run for the RFM task (ir/cron.py)"
+def _refresh_in_process(database, days=0):
+    """The body of trytond-cron's Cron.run for the RFM task (ir/cron.py),
+    as if run days after today"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     pool = Pool(database)
     pool.init()
+    Date = pool.get('ir.date')
+    if days:
+        today = Date.today
+
+        @classmethod
+        def later(cls, timezone=None):
+            return today(timezone=timezone) + dt.timedelta(days=days)
+        Date.today = later
     with Transaction().start(
             database, 0, context={'_skip_warnings': True}) as transaction:
         Cron = pool.get('ir.cron')
@@ -55,7 +66,8 @@ def _refresh_in_process(database):
         cursor = transaction.connection.cursor()
         cursor.execute('SELECT count(*) FROM beauty_customer_rfm')
         rows, = cursor.fetchone()
-    return {'seconds': seconds, 'rows': rows}
+        date = Date.today()
+    return {'seconds': seconds, 'rows': rows, 'date': date.isoformat()}
 
 
 class Marketing(Operation):
@@ -205,17 +217,24 @@ class RFMRefresh(Marketing):
     checked = 20
 
     def run(self, session, sample):
-        result = refresh(self.bench.database)
+        # a nightly run: the scores stored are of the day before (the
+        # generator's or the previous run's), the day changes what a day
+        # changes (the customers crossing a threshold); runs alternate
+        # tomorrow and today, leaving the scores of today
+        self.runs = getattr(self, 'runs', 0) + 1
+        result = refresh(self.bench.database, days=self.runs % 2)
         session.server_total += result['seconds']
         return result
 
     def check(self, sample, result):
         conn = self.bench.conn
-        rows, bad_date = conn.execute(
-            'SELECT count(*), count(*) FILTER (WHERE date != current_date) '
-            'FROM beauty_customer_rfm').fetchone()
-        assert rows == result['rows'] and rows > 0 and not bad_date, (
-            rows, bad_date)
+        date = dt.date.fromisoformat(result['date'])
+        rows, = conn.execute(
+            'SELECT count(*) FROM beauty_customer_rfm').fetchone()
+        dates = conn.execute('SELECT DISTINCT date '
+            'FROM beauty_marketing_segment_summary').fetchall()
+        assert rows == result['rows'] and rows > 0 and dates == [(date,)], (
+            rows, dates, date)
         customers = [r[0] for r in conn.execute(
                 'SELECT customer FROM beauty_customer_rfm '
                 'ORDER BY md5(customer::text) LIMIT %s', (self.checked,))]
@@ -238,12 +257,12 @@ class RFMRefresh(Marketing):
                 FROM (
                     SELECT date FROM sale_point_sale WHERE customer = %(c)s
                     AND state IN ('done', 'posted')
-                    AND returned_sale IS NULL AND date <= current_date
+                    AND returned_sale IS NULL AND date <= %(d)s
                     UNION
                     SELECT date FROM beauty_appointment
                     WHERE customer = %(c)s AND state = 'done'
-                    AND date <= current_date) AS v
-                """, {'c': customer}).fetchall()
+                    AND date <= %(d)s) AS v
+                """, {'c': customer, 'd': date}).fetchall()
             assert got == expected, (customer, got, expected)
         conn.commit()
 
@@ -256,8 +275,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument('action', choices=['refresh'])
     parser.add_argument('-d', '--database', required=True)
+    parser.add_argument('--days', type=int, default=0,
+        help="run as if that many days after today")
     args = parser.parse_args(argv)
-    print(json.dumps(_refresh_in_process(args.database)))
+    print(json.dumps(_refresh_in_process(args.database, args.days)))
 
 
 if __name__ == '__main__':
