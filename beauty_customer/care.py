@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from sql import Window
+from sql import Column, Window
 from sql.aggregate import Count
 from sql.functions import Lag
 
@@ -121,8 +121,15 @@ class CareRecord(ModelSQL, ModelView):
     def default_beautician():
         return Transaction().context.get('employee')
 
-    def get_rec_name(self, name):
-        return '%s %s' % (self.customer.rec_name, self.date)
+    @classmethod
+    def get_rec_name(cls, records, name):
+        """The customer's name and the date; the names in one query
+        (through the records, each row of a list loaded all its columns
+        for its customer, then her name)"""
+        from .company import party_names
+        customers = party_names(cls, records, party_column='customer')
+        return {r.id: '%s %s' % (customers.get(r.id, ''), r.date)
+            for r in records}
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -149,24 +156,35 @@ class CareRecord(ModelSQL, ModelView):
         return file_ids
 
     @classmethod
-    def get_previous_record(cls, records, name):
-        "The customer's record just before each record, in one query"
+    def _previous_rows(cls, records, names=()):
+        """{id: (previous id, (value, previous value) of each of names)} of
+        records, the previous being the customer's record just before, in
+        one query over the records of their customers"""
         table = cls.__table__()
+        record = cls.__table__()
         cursor = Transaction().connection.cursor()
-        result = dict.fromkeys(map(int, records))
-        customers = {r.customer.id for r in records}
+        ids = list(map(int, records))
+        result = dict.fromkeys(ids, (None, (None, None) * len(names)))
         window = Window([table.customer],
             order_by=[table.date.asc, table.id.asc])
-        for sub in grouped_slice(
-                list(customers), backend.MAX_QUERY_PARAMS):
-            query = table.select(
-                table.id, Lag(table.id, window=window).as_('previous'),
-                where=reduce_ids(table.customer, sub))
-            cursor.execute(*query)
-            for id_, previous in cursor:
+        columns = [table.id, Lag(table.id, window=window)]
+        for name in names:
+            column = Column(table, name)
+            columns += [column, Lag(column, window=window)]
+        for sub in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            customers = record.select(
+                record.customer, where=reduce_ids(record.id, list(sub)))
+            cursor.execute(*table.select(
+                    *columns, where=table.customer.in_(customers)))
+            for id_, previous, *values in cursor:
                 if id_ in result:
-                    result[id_] = previous
+                    result[id_] = (previous, tuple(values))
         return result
+
+    @classmethod
+    def get_previous_record(cls, records, name):
+        "The customer's record just before each record, in one query"
+        return {i: p for i, (p, _) in cls._previous_rows(records).items()}
 
     @classmethod
     def get_progress(cls, records, names):
@@ -174,18 +192,17 @@ class CareRecord(ModelSQL, ModelView):
             k: v['string'] for k, v in cls.fields_get(
                 [n for n, _ in SCORES]).items()}
         text, score = {}, {}
-        previous = cls.get_previous_record(records, 'previous_record')
-        previous_records = {
-            r.id: r for r in cls.browse(
-                [p for p in previous.values() if p])}
+        # the scores of each record and of the previous one in one query
+        # (the records and the previous ones were loaded whole)
+        rows = cls._previous_rows(records, [n for n, _ in SCORES])
         for record in records:
-            before = previous_records.get(previous[record.id])
+            previous, values = rows[record.id]
             text[record.id], score[record.id] = None, None
-            if not before:
+            if not previous:
                 continue
             parts, total, compared = [], 0, False
-            for name, direction in SCORES:
-                old, new = getattr(before, name), getattr(record, name)
+            for i, (name, direction) in enumerate(SCORES):
+                new, old = values[2 * i], values[2 * i + 1]
                 if old is None or new is None:
                     continue
                 compared = True
