@@ -144,13 +144,14 @@ class POSSale(metaclass=PoolMeta):
 
     @classmethod
     def sync_package_payments(cls, sales):
-        super().sync_package_payments(sales)
-        cls.sync_groupbuy_payments(sales)
+        changed = super().sync_package_payments(sales)
+        return cls.sync_groupbuy_payments(sales) or changed
 
     @classmethod
     def sync_groupbuy_payments(cls, sales):
         """One payment of kind 团购券 per line paid by a voucher, of the
-        line's amount; the line at the deal price"""
+        line's amount; the line at the deal price.
+        Return whether a line or payment was written or deleted."""
         pool = Pool()
         Payment = pool.get('sale.point.payment')
         Method = pool.get('sale.point.payment.method')
@@ -201,23 +202,29 @@ class POSSale(metaclass=PoolMeta):
             Payment.delete(to_delete)
         if to_save:
             Payment.save(to_save)
+        return bool(lines or to_delete or to_save)
 
     # --- processing ------------------------------------------------------
 
     @classmethod
     def do(cls, sales):
         """Lock the vouchers of the sales first: of two checkouts of the same
-        code, the second waits and finds it redeemed"""
+        code, the second waits and finds it redeemed. They are asked with
+        the sales' and the tenders' locks (beauty_pos), at once."""
+        cls.lock_for_processing(sales)
+        sales = cls.browse([s.id for s in sales])
+        super().do(sales)
+
+    @classmethod
+    def _tender_locks(cls, sales):
         pool = Pool()
         Voucher = pool.get('beauty.groupbuy.voucher')
-        cls.lock(sales)
-        sales = cls.browse([s.id for s in sales])
+        locks = super()._tender_locks(sales)
         vouchers = sorted({l.groupbuy_voucher.id
-                for s in sales if s.state == 'open'
-                for l in s.lines if l.groupbuy_voucher})
+                for s in sales for l in s.lines if l.groupbuy_voucher})
         if vouchers:
-            Voucher.lock(Voucher.browse(vouchers))
-        super().do(sales)
+            locks.append((Voucher, vouchers))
+        return locks
 
     def check_checkout(self):
         if not self.returned_sale:
@@ -478,6 +485,9 @@ class POSSaleLine(metaclass=PoolMeta):
         pool = Pool()
         Sale = pool.get('sale.point.sale')
         super().on_modification(mode, lines, field_names=field_names)
+        if Transaction().context.get('_beauty_pos_no_payment_sync'):
+            # the caller syncs the payments of the sales once, at its end
+            return
         if mode == 'create' or (
                 mode == 'write' and 'groupbuy_voucher' in field_names):
             sales = {l.sale for l in lines

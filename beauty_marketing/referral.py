@@ -153,15 +153,16 @@ class Sale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     @classmethod
-    def _lock_tenders(cls, sales):
+    def _tender_locks(cls, sales):
         "Lock the referrers too: they may get points"
         pool = Pool()
         Party = pool.get('party.party')
-        super()._lock_tenders(sales)
+        locks = super()._tender_locks(sales)
         referrers = {s.customer.referrer.id for s in sales
             if s.customer and s.customer.referrer and not s.returned_sale}
         if referrers:
-            Party.lock(Party.browse(sorted(referrers)))
+            locks.append((Party, sorted(referrers)))
+        return locks
 
     @classmethod
     def do(cls, sales):

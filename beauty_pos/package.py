@@ -641,10 +641,15 @@ class PackageLine(ModelSQL, ModelView):
 
     @classmethod
     def available(cls, customer, service, date, company=None):
-        "The usable lines of the customer for the service, expiring first"
+        """The usable lines of the customer for the service (or a list of
+        services), expiring first"""
+        if isinstance(service, (list, tuple)):
+            service_clause = ('service', 'in', [int(s) for s in service])
+        else:
+            service_clause = ('service', '=', int(service))
         domain = [
             ('package.customer', '=', int(customer)),
-            ('service', '=', int(service)),
+            service_clause,
             ('package.state', '=', 'active'),
             ('package.expiry_date', '>=', date),
             ('remaining', '>', 0),

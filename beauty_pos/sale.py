@@ -404,13 +404,18 @@ class POSSale(metaclass=PoolMeta):
             if line.package_line:
                 covered.add(line.id)
                 taken[line.package_line.id] += int(line.quantity)
-        for line in self.lines:
-            if (line.id in covered or line.kind != 'service'
-                    or line.quantity <= 0
-                    or line.quantity != int(line.quantity)):
-                continue
+        to_cover = [l for l in self.lines
+            if l.id not in covered and l.kind == 'service'
+            and l.quantity > 0 and l.quantity == int(l.quantity)]
+        # the usable sessions of every service of the sale in one search
+        available = defaultdict(list)
+        if to_cover:
             for pline in PackageLine.available(
-                    customer, line.product, self.date, self.company):
+                    customer, sorted({l.product.id for l in to_cover}),
+                    self.date, self.company):
+                available[pline.service.id].append(pline)
+        for line in to_cover:
+            for pline in available[line.product.id]:
                 if pline.remaining - taken[pline.id] >= line.quantity:
                     taken[pline.id] += int(line.quantity)
                     sessions.append((line, pline))
@@ -500,7 +505,11 @@ class POSSale(metaclass=PoolMeta):
         Line = pool.get('sale.point.sale.line')
         Payment = pool.get('sale.point.payment')
         Method = pool.get('sale.point.payment.method')
-        for sale in sales:
+        # the lines are saved in the context of their sale: saved, they do
+        # not sync the package payments, synced once below for all sales
+        with Transaction().set_context(_beauty_pos_no_payment_sync=True):
+            unsynced = cls.browse([s.id for s in sales])
+        for sale in unsynced:
             sessions, (coupon, amount), cards = sale._suggest()
             lines = []
             for line, pline in sessions:
@@ -542,7 +551,8 @@ class POSSale(metaclass=PoolMeta):
     @classmethod
     def sync_package_payments(cls, sales):
         """One package payment per line covered by a package session, of
-        the line's amount (kept in step with the lines)"""
+        the line's amount (kept in step with the lines).
+        Return whether a payment was created, changed or deleted."""
         pool = Pool()
         Payment = pool.get('sale.point.payment')
         Method = pool.get('sale.point.payment.method')
@@ -568,16 +578,20 @@ class POSSale(metaclass=PoolMeta):
                         method = Method.of_kind(sale.company, 'package')
                     payment = Payment(
                         sale=sale, method=method, sale_line=line,
-                        amount=None)
+                        amount=None, package_line=None)
                 if payment.amount != line.amount:
                     payment.amount = line.amount
-                payment.package_line = line.package_line
-                to_save.append(payment)
+                if payment.package_line != line.package_line:
+                    payment.package_line = line.package_line
+                # an unchanged payment is not written again
+                if payment.id is None or payment.id < 0 or payment._values:
+                    to_save.append(payment)
             to_delete.extend(existing.values())
         if to_delete:
             Payment.delete(to_delete)
         if to_save:
             Payment.save(to_save)
+        return bool(to_delete or to_save)
 
     # --- processing --------------------------------------------------------
 
@@ -586,14 +600,15 @@ class POSSale(metaclass=PoolMeta):
         """Process the sales: lock them, keep only those still open (a
         repeated request finds them done and does nothing), check and
         apply every tender, then number them (upstream)."""
-        cls.lock(sales)
+        cls.lock_for_processing(sales)
         sales = cls.browse([s.id for s in sales])
         sales = [s for s in sales if s.state == 'open']
         if not sales:
             return
         cls._lock_tenders(sales)
-        cls.sync_package_payments(sales)
-        sales = cls.browse([s.id for s in sales])
+        if cls.sync_package_payments(sales):
+            # read again the payments it changed
+            sales = cls.browse([s.id for s in sales])
         for sale in sales:
             sale.check_checkout()
         cls.allocate(sales)
@@ -613,11 +628,50 @@ class POSSale(metaclass=PoolMeta):
             Party.update_member_levels(Party.browse(customers))
 
     @classmethod
+    def lock_for_processing(cls, sales):
+        """Lock the sales; when the transaction does not hold their lock,
+        ask it with the locks of every row their processing changes, at
+        once: Tryton takes locks only when a transaction starts and each
+        lock it does not hold restarts the request (the sales' lock asked
+        alone, then the tenders', was one restart more). The tenders are
+        read here before the sales' lock: do reads the sales again under it
+        and checks their locks (a sale changed meanwhile may need others:
+        one more restart then)."""
+        try:
+            cls.lock(sales)
+            return
+        except TransactionError:
+            pass
+        open_ = [s for s in sales if s.state == 'open']
+        locks = [(cls, [s.id for s in sales])]
+        if open_:
+            locks += cls._tender_locks(open_)
+        cls._lock_all(locks)
+
+    @classmethod
+    def _lock_all(cls, locks):
+        "Lock [(Model, ids or None: the table)]: every missing lock at once"
+        missing = []
+        for Model, ids in locks:
+            try:
+                Model.lock(Model.browse(ids) if ids is not None else None)
+            except TransactionError as error:
+                missing.append(error)
+        if missing:
+            raise LocksMissing(missing)
+
+    @classmethod
     def _lock_tenders(cls, sales):
         """Lock every row the processing will change (cards, package
         sessions, customers' points) before writing anything: Tryton
         restarts a transaction to take its locks, and a restart after a
         write would waste numbers"""
+        cls._lock_all(cls._tender_locks(sales))
+
+    @classmethod
+    def _tender_locks(cls, sales):
+        """The rows the processing of the (open) sales changes, to lock:
+        [(Model, ids or None for the table)]"""
         pool = Pool()
         Card = pool.get('beauty.member.card')
         PackageLine = pool.get('beauty.package.line')
@@ -642,24 +696,17 @@ class POSSale(metaclass=PoolMeta):
         # does not hold restarts the request, which then does everything
         # again up to the next one. Every missing lock is asked at once:
         # one restart instead of four.
-        missing = []
-
-        def lock(Model, records=None):
-            try:
-                Model.lock(records)
-            except TransactionError as error:
-                missing.append(error)
+        locks = []
         if cards:
-            lock(Card, Card.browse(sorted(cards)))
+            locks.append((Card, sorted(cards)))
         if plines:
-            lock(PackageLine, PackageLine.browse(sorted(plines)))
+            locks.append((PackageLine, sorted(plines)))
         if parties:
-            lock(Party, Party.browse(sorted(parties)))
+            locks.append((Party, sorted(parties)))
         if any(not s.number for s in sales):
             # numbering (upstream do) locks the strict sequences
-            lock(pool.get('ir.sequence.strict'))
-        if missing:
-            raise LocksMissing(missing)
+            locks.append((pool.get('ir.sequence.strict'), None))
+        return locks
 
     def check_checkout(self):
         "Bad input gets a clear error before anything is written"
@@ -1497,7 +1544,10 @@ class POSSaleLine(metaclass=PoolMeta):
                     if e.id else 0)).employee
         return None
 
-    def _get_kind(self):
+    def _get_kind(self, package_products=None):
+        """The kind of the line from its product; package_products: the ids
+        of the products of package templates among those of the lines (the
+        caller searched them once for all its lines)"""
         pool = Pool()
         Configuration = pool.get('beauty.pos.configuration')
         Template = pool.get('beauty.package.template')
@@ -1509,7 +1559,10 @@ class POSSaleLine(metaclass=PoolMeta):
                 'topup_product', company=company, required=False)
             if topup and topup == self.product:
                 return 'topup'
-        if Template.search([('product', '=', self.product.id)], limit=1):
+        if package_products is not None:
+            if self.product.id in package_products:
+                return 'package'
+        elif Template.search([('product', '=', self.product.id)], limit=1):
             return 'package'
         return 'service' if self.product.type == 'service' else 'goods'
 
@@ -1595,16 +1648,24 @@ class POSSaleLine(metaclass=PoolMeta):
     def on_modification(cls, mode, lines, field_names=None):
         pool = Pool()
         Sale = pool.get('sale.point.sale')
+        Template = pool.get('beauty.package.template')
         super().on_modification(mode, lines, field_names=field_names)
         if mode == 'create' or (
                 mode == 'write' and 'product' in field_names):
             to_write = []
+            products = {l.product.id for l in lines if l.product}
+            package_products = {t.product.id for t in Template.search([
+                        ('product', 'in', sorted(products)),
+                        ])} if products else set()
             for line in lines:
-                kind = line._get_kind()
+                kind = line._get_kind(package_products)
                 if line.kind != kind:
                     to_write.extend(([line], {'kind': kind}))
             if to_write:
                 cls.write(*to_write)
+        if Transaction().context.get('_beauty_pos_no_payment_sync'):
+            # the caller syncs the payments of the sales once, at its end
+            return
         if mode == 'create' or (mode == 'write' and field_names & {
                     'package_line', 'quantity', 'product',
                     'unit_gross_price', 'unit_list_price'}):
