@@ -622,6 +622,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
             return super().read(ids, fields_names)
         pool = Pool()
         Party = pool.get('party.party')
+        ModelFieldAccess = pool.get('ir.model.field.access')
         asked = [n for n in fields_names
             if n not in {'customer.rec_name', 'rec_name'}]
         extra = [n for n in ['customer', 'number'] if n not in asked]
@@ -629,7 +630,16 @@ class Appointment(Workflow, ModelSQL, ModelView):
         result = super().read(ids, asked)
         customers = list(dict.fromkeys(
                 r['customer'] for r in result if r['customer'] is not None))
-        names = {p['id']: p for p in Party.read(customers, ['rec_name'])}
+        # with the columns of the name the party's rows are read in the
+        # query that checks her rules, and her name made from them
+        # (Party.get_rec_name): one query instead of two
+        columns = ['rec_name']
+        if ModelFieldAccess.check(
+                'party.party', ['name', 'code'], 'read',
+                raise_exception=False):
+            columns += ['name', 'code']
+        names = {p['id']: {'id': p['id'], 'rec_name': p['rec_name']}
+            for p in Party.read(customers, columns)}
         for row in result:
             target = names.get(row['customer'])
             related = row.get('customer.')
