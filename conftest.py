@@ -143,6 +143,13 @@ def _build_databases_incrementally():
             activate_module(modules)
             return tools._get_config()
         with _cache_lock(cache_name):
+            from trytond import backend
+            if backend.name == 'postgresql':
+                # Tryton's restore drops the test database without closing
+                # this process's pool of it: connections left idle by an
+                # earlier test class (a unittest one, then a scenario) made
+                # DROP DATABASE fail ("being accessed by other users")
+                test_tryton.drop_db()
             if test_tryton.restore_db_cache(cache_name):
                 return tools._get_config()
             test_tryton.drop_db()
